@@ -1,0 +1,54 @@
+"""The one source of "now" for Touchflow.
+
+Every engine entry point also accepts `now`, so the simulator can run months in seconds.
+Tests in one process move time with `time-machine` (which this follows, since it reads
+`django.utils.timezone.now`). Tests that span processes (a qcluster, a WSGI server) cannot patch
+another process, so an offset in seconds can be written to the file named by the
+`CLOCK_OFFSET_FILE` setting; every process adds it. The file is re-read only when it changes.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.utils import timezone
+
+from core.conf import touchflow_settings
+
+_cached: tuple[str, float, float] | None = None  # (path, mtime, offset seconds)
+
+
+def offset_seconds() -> float:
+    global _cached
+    path = touchflow_settings.CLOCK_OFFSET_FILE
+    if not path:
+        return 0.0
+    try:
+        mtime = os.stat(path).st_mtime
+    except FileNotFoundError:
+        return 0.0
+    if _cached is not None and _cached[0] == path and _cached[1] == mtime:
+        return _cached[2]
+    text = Path(path).read_text().strip()
+    offset = float(text) if text else 0.0
+    _cached = (path, mtime, offset)
+    return offset
+
+
+def set_offset(seconds: float) -> None:
+    """Write the shared offset; every process sees it on its next `now()`."""
+    path = touchflow_settings.CLOCK_OFFSET_FILE
+    if not path:
+        raise RuntimeError("CLOCK_OFFSET_FILE is not configured")
+    tmp = Path(f"{path}.tmp")
+    tmp.write_text(repr(float(seconds)))
+    os.replace(tmp, path)
+
+
+def now() -> datetime:
+    """The current time, timezone-aware in UTC, plus the shared offset if one is set."""
+    current = timezone.now()
+    offset = offset_seconds()
+    return current + timedelta(seconds=offset) if offset else current

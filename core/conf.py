@@ -1,0 +1,55 @@
+"""Touchflow's own settings, read through one object with defaults.
+
+Code asks `touchflow_settings.PUBLIC_URL`, never `settings.TOUCHFLOW[...]`, so every knob has
+one default, one type and one place to look (the pattern of DRF's `api_settings`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+
+DEFAULTS: dict[str, Any] = {
+    # Base of every link Touchflow puts in messages (tracking, unsubscribe, receipts).
+    "PUBLIC_URL": "http://127.0.0.1:8000",
+    # A journey document larger than this (serialized JSON) is refused with 413.
+    "MAX_DOCUMENT_BYTES": 1_000_000,
+    # Any request body larger than this is refused with 413 before it is read.
+    "MAX_REQUEST_BYTES": 32_000_000,
+    # Items accepted by one /batch/ or /contacts/bulk/ call.
+    "MAX_BATCH_ITEMS": 10_000,
+    # Events older than this are stored but enroll no one (JOURNEY_FORMAT.md §2).
+    "ENTRY_MAX_EVENT_AGE": timedelta(days=1),
+    # A file holding a clock offset in seconds, read by every process (see core.clock).
+    "CLOCK_OFFSET_FILE": "",
+    # Plugin names to allow (empty: all) and to block, for the channel plugin manager.
+    "PLUGINS_ALLOW": [],
+    "PLUGINS_BLOCK": [],
+    # Whether third-party plugins are discovered through the `touchflow` entry-point group.
+    "LOAD_ENTRY_POINTS": True,
+    # Contacts scanned per query by segment previews.
+    "SEGMENT_SCAN_BATCH": 1_000,
+}
+
+
+class TouchflowSettings:
+    """Attribute access to `settings.TOUCHFLOW` merged over `DEFAULTS`."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown Touchflow setting: {name}")
+        user_settings: dict[str, Any] = getattr(settings, "TOUCHFLOW", {})
+        return user_settings.get(name, DEFAULTS[name])
+
+
+touchflow_settings = TouchflowSettings()
+
+
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    """Nothing is cached today; the hook documents that overrides take effect at once."""
+
+
+setting_changed.connect(_on_setting_changed)

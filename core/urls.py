@@ -1,0 +1,21 @@
+"""The URL root: admin, the REST API under /api/v1/, its OpenAPI document, and probes."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views
+
+api_v1 = [
+    path("", include("core.api.urls")),
+    path("", include("journeys.api.urls")),
+    path("", include("channels_plugins.api.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
+    path("healthz", views.healthz, name="healthz"),
+]

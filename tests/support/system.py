@@ -1,0 +1,37 @@
+"""Skip-or-fail for tests that need a part of the system a developer may lack.
+
+On a developer's machine a missing part skips with a message saying what to install; under
+`CI=true` the same absence fails, because CI must exercise everything.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED_EXAMPLES = REPO_ROOT.parent / "shared" / "examples"
+
+
+def running_in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def missing(what: str, how_to_get_it: str) -> NoReturn:
+    message = f"{what} is not available: {how_to_get_it}"
+    if running_in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def shared_examples_dir() -> Path:
+    """The contract's example folder, `../shared/examples/` beside the checkout."""
+    if not SHARED_EXAMPLES.is_dir():
+        missing(
+            "../shared/examples",
+            "check out the shared contract folder beside this repository",
+        )
+    return SHARED_EXAMPLES
