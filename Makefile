@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 .PHONY: setup run test test-all lint format bench clean
 
@@ -38,11 +39,12 @@ test: lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -m "not slow" -n $(PYTEST_WORKERS)
 
-# Everything, including the slow tier (PostgreSQL/Redis matrix, fuzzing, browser).
+# Everything, including the slow tier, on SQLite and then again on PostgreSQL.
 test-all: lint
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
+	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

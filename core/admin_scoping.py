@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -18,13 +21,34 @@ def member_workspace_ids(request: HttpRequest, *, writable: bool = False) -> lis
     return list(memberships.values_list("workspace_id", flat=True))
 
 
+class ReadableJSONFormField(forms.JSONField):
+    """JSON indented for people: Django's default puts a whole journey on one line."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
+
+
+READABLE_JSON = {
+    models.JSONField: {
+        "form_class": ReadableJSONFormField,
+        "widget": forms.Textarea(
+            attrs={"rows": 12, "cols": 100, "style": "font-family: monospace"}
+        ),
+    }
+}
+
+
 class WorkspaceScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Scope a tenant-owned model's admin by its `workspace_path` (default "workspace").
 
-    Viewers may look but not change; editors and owners change what is theirs.
+    Viewers may look but not change; editors and owners change what is theirs. JSON fields are
+    shown indented.
     """
 
     workspace_path = "workspace"
+    formfield_overrides = READABLE_JSON
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)

@@ -49,3 +49,40 @@ def api(workspace: Workspace, make_client: ClientFactory) -> APIClient:
 def other_api(other_workspace: Workspace, make_client: ClientFactory) -> APIClient:
     """A client of another workspace, for cross-tenant tests."""
     return make_client(other_workspace)
+
+
+def _postgres_unreachable_reason() -> str | None:
+    """When the suite is pointed at PostgreSQL (the slow tier's matrix), can we reach it?"""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if "postgresql" not in str(database["ENGINE"]):
+        return None
+    import psycopg
+
+    try:
+        psycopg.connect(
+            host=database.get("HOST") or "127.0.0.1",
+            port=database.get("PORT") or 5432,
+            user=database.get("USER") or "postgres",
+            dbname=database.get("NAME") or "postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.OperationalError as exc:
+        return f"PostgreSQL at {database.get('HOST')}:{database.get('PORT')} is unreachable ({exc})"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tests.support.system import running_in_ci
+
+    reason = _postgres_unreachable_reason()
+    if reason is None:
+        return
+    message = (
+        f"{reason}: install and start PostgreSQL (apt-get install postgresql) or unset DATABASE_URL"
+    )
+    if running_in_ci():
+        raise pytest.UsageError(message)
+    for item in items:
+        item.add_marker(pytest.mark.skip(reason=message))
