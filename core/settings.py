@@ -113,8 +113,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # No manifest: the admin renders even before collectstatic ran (tests, first start), and the
+    # canvas bundle carries content hashes in its own file names.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Bodies are bounded twice: RequestSizeLimitMiddleware answers 413 above MAX_REQUEST_BYTES, and
 # journey documents are held to MAX_DOCUMENT_BYTES by the journey serializer.
