@@ -63,6 +63,16 @@ def _invalid(path: str, message: str) -> RuleProblem:
     return RuleProblem("rule.invalid", message, path)
 
 
+def _pointer_token(key: str) -> str:
+    """Escape a key for a JSON pointer (RFC 6901), so a key such as "a/b" stays one step."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _is_one_of(value: Any, names: frozenset[str]) -> bool:
+    """Membership that cannot raise: a list or object where a name belongs is not hashable."""
+    return isinstance(value, str) and value in names
+
+
 def _check(rule: Any, path: str, allow_journey: bool) -> Iterator[RuleProblem]:
     if not isinstance(rule, dict) or not rule:
         yield _invalid(path, "A rule must be a non-empty object.")
@@ -80,7 +90,9 @@ def _check(rule: Any, path: str, allow_journey: bool) -> Iterator[RuleProblem]:
         )
         return
     for extra in sorted(rule.keys() - LEAF_KEYS[kind]):
-        yield _invalid(f"{path}/{extra}", f"Unknown key {extra!r} in a {kind} rule.")
+        yield _invalid(
+            f"{path}/{_pointer_token(extra)}", f"Unknown key {extra!r} in a {kind} rule."
+        )
     yield from _LEAF_CHECKS[kind](rule, path, allow_journey)
 
 
@@ -107,7 +119,7 @@ def _check_attr(rule: dict[str, Any], path: str, allow_journey: bool) -> Iterato
     if not _is_name(rule["attr"]):
         yield _invalid(f"{path}/attr", "attr must name an attribute.")
     op = rule.get("op")
-    if op not in ATTRIBUTE_OPERATORS:
+    if not _is_one_of(op, ATTRIBUTE_OPERATORS):
         yield _invalid(
             f"{path}/op",
             f"Unknown operator {op!r}; expected one of {', '.join(sorted(ATTRIBUTE_OPERATORS))}.",
@@ -146,7 +158,7 @@ def _check_event(rule: dict[str, Any], path: str, allow_journey: bool) -> Iterat
         if (
             not isinstance(count, dict)
             or set(count) != {"op", "value"}
-            or count["op"] not in COUNT_OPERATORS
+            or not _is_one_of(count["op"], COUNT_OPERATORS)
             or not isinstance(count["value"], int)
             or isinstance(count["value"], bool)
             or count["value"] < 0
@@ -170,10 +182,12 @@ def _check_message(rule: dict[str, Any], path: str, allow_journey: bool) -> Iter
         yield _invalid(f"{path}/message", 'message is {"node", "status"}.')
         return
     for extra in sorted(body.keys() - allowed):
-        yield _invalid(f"{path}/message/{extra}", f"Unknown key {extra!r} in a message rule.")
+        yield _invalid(
+            f"{path}/message/{_pointer_token(extra)}", f"Unknown key {extra!r} in a message rule."
+        )
     if not _is_name(body.get("node")):
         yield _invalid(f"{path}/message/node", "message.node must name a send node.")
-    if body.get("status") not in MESSAGE_STATUSES:
+    if not _is_one_of(body.get("status"), MESSAGE_STATUSES):
         yield _invalid(
             f"{path}/message/status",
             f"message.status is one of {', '.join(sorted(MESSAGE_STATUSES))}.",
