@@ -6,3 +6,6 @@ class ChannelsPluginsConfig(AppConfig):
     label = "channels_plugins"
     verbose_name = "Channels"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from channels_plugins import checks  # noqa: F401  (registers the system checks)

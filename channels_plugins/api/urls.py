@@ -1,5 +1,14 @@
-"""REST routes of this app, mounted under /api/v1/ by core.urls."""
+"""REST routes of channels, mounted under /api/v1/ by core.urls."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from channels_plugins.api.views import ChannelAccountViewSet, ChannelCatalogView
+
+router = SimpleRouter()
+router.register("channel-accounts", ChannelAccountViewSet, basename="channel-account")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *router.urls,
+    path("channels/", ChannelCatalogView.as_view(), name="channels"),
+]

@@ -1,0 +1,131 @@
+"""`/channels/` (the catalog) and `/channel-accounts/` (a workspace's accounts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from channels_plugins import services
+from channels_plugins.models import ChannelAccount
+from channels_plugins.registry import get_registry
+from core.api.base import WorkspaceScopedMixin
+from core.api.serializers import StrictFieldsMixin
+
+
+class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[ChannelAccount]):
+    config = serializers.JSONField(
+        required=False, help_text="Provider settings; secret (writeOnly) fields never come back."
+    )
+
+    class Meta:
+        model = ChannelAccount
+        fields = [
+            "id",
+            "name",
+            "channel",
+            "provider",
+            "config",
+            "track_clicks",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        # Uniqueness is judged by the service, which answers with a located error.
+        validators: list[Any] = []
+
+    def to_representation(self, instance: ChannelAccount) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["config"] = services.public_config(instance)
+        return data
+
+    def validate_config(self, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("config must be a JSON object.")
+        return value
+
+
+def _as_validation_error(exc: services.AccountInvalid) -> serializers.ValidationError:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        where = f" (at {error.path})" if error.path else ""
+        fields.setdefault(error.field, []).append(error.message + where)
+    return serializers.ValidationError(fields)
+
+
+class ChannelAccountViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet[ChannelAccount]):
+    serializer_class = ChannelAccountSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[ChannelAccount]:
+        return self.scoped(ChannelAccount.objects.all())
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            account = services.create_account(
+                self.workspace,
+                name=data["name"],
+                channel=data["channel"],
+                provider=data["provider"],
+                config=data.get("config", {}),
+                track_clicks=data.get("track_clicks", False),
+            )
+        except services.AccountInvalid as exc:
+            raise _as_validation_error(exc) from exc
+        return Response(self.get_serializer(account).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        account = self.get_object()
+        serializer = self.get_serializer(account, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            account = services.update_account(account, **serializer.validated_data)
+        except services.AccountInvalid as exc:
+            raise _as_validation_error(exc) from exc
+        return Response(self.get_serializer(account).data)
+
+    def perform_destroy(self, instance: ChannelAccount) -> None:
+        services.delete_account(instance)
+
+
+ChannelCatalogSerializer = inline_serializer(
+    "ChannelCatalog",
+    {
+        "channels": serializers.ListField(
+            child=inline_serializer(
+                "ChannelEntry",
+                {
+                    "name": serializers.CharField(),
+                    "title": serializers.CharField(),
+                    "description": serializers.CharField(),
+                    "params_schema": serializers.JSONField(),
+                    "providers": serializers.ListField(child=serializers.JSONField()),
+                },
+            )
+        )
+    },
+)
+
+
+class ChannelCatalogView(APIView):
+    """Channels with their send params schema and the providers that serve them."""
+
+    @extend_schema(responses={200: ChannelCatalogSerializer})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        registry = get_registry()
+        channels = [
+            {
+                **channel.as_dict(),
+                "providers": [p.as_dict() for p in registry.providers_for(channel.name)],
+            }
+            for channel in registry.channels.values()
+        ]
+        return Response({"channels": channels})

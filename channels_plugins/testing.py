@@ -1,0 +1,92 @@
+"""Helpers and contract tests for plugin authors.
+
+    from channels_plugins.testing import ChannelContract, registered_plugin
+
+    class TestMyChannel(ChannelContract):
+        channel = MY_CHANNEL
+
+`registered_plugin(module_or_object, name=...)` registers a plugin for the duration of a
+`with` block (entry points off), so a test sees exactly the built-ins plus that plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from channels_plugins import registry
+from channels_plugins.base import Channel, Provider
+
+
+@contextmanager
+def registered_plugin(plugin: object, *, name: str) -> Iterator[registry.Registry]:
+    """Rebuild the registry with `plugin` added, and restore it afterwards."""
+    registry._extra_plugins.append((name, plugin))
+    registry.reset_registry()
+    try:
+        yield registry.get_registry()
+    finally:
+        registry._extra_plugins.remove((name, plugin))
+        registry.reset_registry()
+
+
+def _properties(schema: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for name, spec in schema.get("properties", {}).items():
+        yield name, spec
+        if isinstance(spec, Mapping):
+            yield from ((f"{name}.{inner}", s) for inner, s in _properties(spec))
+
+
+def schema_problems(schema: Mapping[str, Any]) -> list[str]:
+    """What makes a params or config schema unfit for validation and for canvas forms."""
+    problems: list[str] = []
+    try:
+        Draft202012Validator.check_schema(dict(schema))
+    except SchemaError as exc:
+        return [f"not a valid draft 2020-12 schema: {exc}"]
+    if schema.get("type") != "object":
+        problems.append("the schema must describe an object")
+    if schema.get("additionalProperties") is not False:
+        problems.append("the schema must be closed (additionalProperties: false)")
+    for name, spec in _properties(schema):
+        if not isinstance(spec, Mapping) or not spec.get("title") or not spec.get("description"):
+            problems.append(f"property {name} needs a title and a description")
+    return problems
+
+
+class ChannelContract:
+    """Subclass with `channel = MyChannel(...)`; pytest collects the checks."""
+
+    channel: ClassVar[Channel]
+
+    def test_name_is_a_simple_identifier(self) -> None:
+        assert self.channel.name.replace("_", "").isalnum(), self.channel.name
+
+    def test_params_schema_is_fit_for_forms(self) -> None:
+        assert schema_problems(self.channel.params_schema) == []
+
+
+class ProviderContract:
+    """Subclass with `provider = MyProvider(...)` and a valid `example_config`."""
+
+    provider: ClassVar[Provider]
+    example_config: ClassVar[dict[str, Any]] = {}
+
+    def test_serves_at_least_one_channel(self) -> None:
+        assert self.provider.channels
+
+    def test_config_schema_is_fit_for_forms(self) -> None:
+        assert schema_problems(self.provider.config_schema) == []
+
+    def test_example_config_is_valid(self) -> None:
+        validator = Draft202012Validator(dict(self.provider.config_schema))
+        assert [e.message for e in validator.iter_errors(self.example_config)] == []
+
+    def test_secrets_are_strings(self) -> None:
+        properties = self.provider.config_schema.get("properties", {})
+        for name in self.provider.secret_fields():
+            assert properties[name].get("type") == "string", name
