@@ -14,7 +14,7 @@ from core.services.apikeys import create_api_key, revoke_api_key
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class WorkspaceAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "timezone", "created_at"]
     search_fields = ["slug", "name"]
     formfield_overrides = READABLE_JSON

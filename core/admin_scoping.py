@@ -15,7 +15,9 @@ from core.models import Membership, Role, Workspace
 
 
 def member_workspace_ids(request: HttpRequest, *, writable: bool = False) -> list[int]:
-    memberships = Membership.objects.filter(user=request.user)
+    if not request.user.is_authenticated:
+        return []
+    memberships = Membership.objects.filter(user_id=request.user.pk or 0)
     if writable:
         memberships = memberships.filter(role__in=[Role.OWNER, Role.EDITOR])
     return list(memberships.values_list("workspace_id", flat=True))
@@ -30,7 +32,7 @@ class ReadableJSONFormField(forms.JSONField):
         return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
 
 
-READABLE_JSON = {
+READABLE_JSON: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
     models.JSONField: {
         "form_class": ReadableJSONFormField,
         "widget": forms.Textarea(
@@ -40,7 +42,7 @@ READABLE_JSON = {
 }
 
 
-class WorkspaceScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class WorkspaceScopedAdmin(admin.ModelAdmin):
     """Scope a tenant-owned model's admin by its `workspace_path` (default "workspace").
 
     Viewers may look but not change; editors and owners change what is theirs. JSON fields are

@@ -8,3 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import checks  # noqa: F401  (registers the system checks)
+        from core.api import schema  # noqa: F401  (registers OpenAPI auth extensions)

@@ -62,10 +62,10 @@ def _postgres_unreachable_reason() -> str | None:
 
     try:
         psycopg.connect(
-            host=database.get("HOST") or "127.0.0.1",
-            port=database.get("PORT") or 5432,
-            user=database.get("USER") or "postgres",
-            dbname=database.get("NAME") or "postgres",
+            host=str(database.get("HOST") or "127.0.0.1"),
+            port=str(database.get("PORT") or 5432),
+            user=str(database.get("USER") or "postgres"),
+            dbname=str(database.get("NAME") or "postgres"),
             connect_timeout=3,
         ).close()
     except psycopg.OperationalError as exc:

@@ -97,8 +97,7 @@ def test_orm_broker_and_debug_off_by_default(tmp_path: Path) -> None:
 
 def test_secret_key_is_generated_once_and_reused(tmp_path: Path) -> None:
     code = (
-        "import django; django.setup(); from django.conf import settings;"
-        "print(settings.SECRET_KEY)"
+        "import django; django.setup(); from django.conf import settings;print(settings.SECRET_KEY)"
     )
     first = run_in_fresh_process(code, {"TOUCHFLOW_VAR_DIR": str(tmp_path)})
     second = run_in_fresh_process(code, {"TOUCHFLOW_VAR_DIR": str(tmp_path)})

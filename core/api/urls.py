@@ -1,5 +1,11 @@
-"""REST routes of this app, mounted under /api/v1/ by core.urls."""
+"""REST routes of the shared domain, mounted under /api/v1/ by core.urls."""
 
 from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from core.api.apikeys import ApiKeyViewSet
+
+router = SimpleRouter()
+router.register("api-keys", ApiKeyViewSet, basename="api-key")
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

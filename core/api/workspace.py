@@ -30,12 +30,10 @@ class WorkspaceAccess:
 
 def resolve_access(request: Request) -> WorkspaceAccess | None:
     """The caller's workspace and grants, cached on the request; None when there is none."""
-    cached = getattr(request, "_touchflow_access", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
-    access = _resolve(request)
-    request._touchflow_access = access  # type: ignore[attr-defined]
-    return access
+    cache: dict[str, WorkspaceAccess | None] = request.__dict__.setdefault("_touchflow_access", {})
+    if "access" not in cache:
+        cache["access"] = _resolve(request)
+    return cache["access"]
 
 
 def _resolve(request: Request) -> WorkspaceAccess | None:

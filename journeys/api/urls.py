@@ -1,5 +1,15 @@
-"""REST routes of this app, mounted under /api/v1/ by core.urls."""
+"""REST routes of journeys, mounted under /api/v1/ by core.urls."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from journeys.api.node_types import NodeTypesView
+from journeys.api.views import JourneyViewSet
+
+router = SimpleRouter()
+router.register("journeys", JourneyViewSet, basename="journey")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *router.urls,
+    path("node-types/", NodeTypesView.as_view(), name="node-types"),
+]

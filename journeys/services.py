@@ -1,0 +1,174 @@
+"""Journey lifecycle: the only code that writes journeys and versions.
+
+Views, admin actions and commands all call these functions, so a rule (a stale `rev` is a
+conflict, an invalid draft cannot be published) holds however a change arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+
+from channels_plugins.registry import get_registry
+from channels_plugins.services import account_channels
+from core import clock
+from core.conf import touchflow_settings
+from core.models import Segment, Workspace
+from journeys.documents import checksum, encoded_size
+from journeys.models import Journey, JourneyStatus, JourneyVersion
+from journeys.validation import DocumentError, References, validate_document
+
+
+class JourneyError(Exception):
+    """Base of the lifecycle's refusals; each maps to one HTTP status in the API."""
+
+
+class DocumentTooLarge(JourneyError):
+    def __init__(self, size: int) -> None:
+        limit = touchflow_settings.MAX_DOCUMENT_BYTES
+        super().__init__(f"The journey document is {size} bytes; the limit is {limit}.")
+
+
+class StaleRevision(JourneyError):
+    def __init__(self, current_rev: int) -> None:
+        super().__init__("The journey changed since you read it; reload it and apply your edit.")
+        self.current_rev = current_rev
+
+
+class InvalidTransition(JourneyError):
+    pass
+
+
+class InvalidDocument(JourneyError):
+    def __init__(self, errors: list[DocumentError]) -> None:
+        super().__init__(f"The journey has {len(errors)} validation error(s).")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who published: a signed-in user, or an API key (by its visible prefix)."""
+
+    user_id: int | None = None
+    key_prefix: str = ""
+
+
+def _check_size(definition: Any) -> None:
+    size = encoded_size(definition)
+    if size > touchflow_settings.MAX_DOCUMENT_BYTES:
+        raise DocumentTooLarge(size)
+
+
+def workspace_references(workspace: Workspace) -> References:
+    """What a document of this workspace may refer to: channels, accounts, segments."""
+    registry = get_registry()
+    return References(
+        channels={name: channel.params_schema for name, channel in registry.channels.items()},
+        accounts=account_channels(workspace),
+        segments=frozenset(
+            Segment.objects.filter(workspace=workspace).values_list("key", flat=True)
+        ),
+    )
+
+
+def validate_definition(workspace: Workspace, definition: Any) -> list[DocumentError]:
+    return validate_document(definition, workspace_references(workspace))
+
+
+def create_journey(
+    workspace: Workspace, *, name: str, description: str = "", definition: dict[str, Any] | None
+) -> Journey:
+    journey = Journey(workspace=workspace, name=name, description=description)
+    if definition is not None:
+        _check_size(definition)
+        journey.definition = definition
+    journey.save()
+    return journey
+
+
+@transaction.atomic
+def update_journey(journey: Journey, *, rev: int, changes: dict[str, Any]) -> Journey:
+    """Apply `changes` if the journey is still at `rev` (compare-and-set, so no lost update)."""
+    if "definition" in changes:
+        _check_size(changes["definition"])
+    updated = Journey.objects.filter(pk=journey.pk, rev=rev).update(
+        rev=F("rev") + 1, updated_at=clock.now(), **changes
+    )
+    if not updated:
+        current = Journey.objects.filter(pk=journey.pk).values_list("rev", flat=True).first()
+        raise StaleRevision(current if current is not None else rev)
+    journey.refresh_from_db()
+    return journey
+
+
+@transaction.atomic
+def publish_journey(journey: Journey, *, publisher: Publisher) -> JourneyVersion:
+    """Freeze the draft into the next version and make the journey active."""
+    locked = Journey.objects.select_for_update().get(pk=journey.pk)
+    if locked.status == JourneyStatus.ARCHIVED:
+        raise InvalidTransition("An archived journey cannot be published; clone it instead.")
+    errors = validate_definition(locked.workspace, locked.definition)
+    if errors:
+        raise InvalidDocument(errors)
+    latest = locked.versions.aggregate(latest=Max("number"))["latest"] or 0
+    version = JourneyVersion.objects.create(
+        journey=locked,
+        number=latest + 1,
+        definition=locked.definition,
+        checksum=checksum(locked.definition),
+        schema_version=locked.definition["schema_version"],
+        published_by_id=publisher.user_id,
+        published_by_key=publisher.key_prefix,
+        published_at=clock.now(),
+    )
+    if locked.status != JourneyStatus.PAUSED:
+        _set_status(locked, JourneyStatus.ACTIVE)
+    journey.refresh_from_db()
+    return version
+
+
+_TRANSITIONS: dict[str, tuple[set[str], str]] = {
+    "pause": ({JourneyStatus.ACTIVE}, JourneyStatus.PAUSED),
+    "resume": ({JourneyStatus.PAUSED}, JourneyStatus.ACTIVE),
+    "archive": (
+        {JourneyStatus.DRAFT, JourneyStatus.ACTIVE, JourneyStatus.PAUSED},
+        JourneyStatus.ARCHIVED,
+    ),
+}
+
+
+@transaction.atomic
+def change_status(journey: Journey, action: str) -> Journey:
+    """Pause, resume or archive; refusing moves the lifecycle does not allow."""
+    allowed_from, target = _TRANSITIONS[action]
+    locked = Journey.objects.select_for_update().get(pk=journey.pk)
+    if locked.status not in allowed_from:
+        raise InvalidTransition(f"A journey that is {locked.status} cannot be {action}d.")
+    _set_status(locked, target)
+    journey.refresh_from_db()
+    return journey
+
+
+def _set_status(journey: Journey, status: str) -> None:
+    Journey.objects.filter(pk=journey.pk).update(
+        status=status, rev=F("rev") + 1, updated_at=clock.now()
+    )
+
+
+def clone_journey(journey: Journey, *, name: str | None = None) -> Journey:
+    return create_journey(
+        journey.workspace,
+        name=name or f"Copy of {journey.name}",
+        description=journey.description,
+        definition=journey.definition,
+    )
+
+
+def delete_journey(journey: Journey) -> None:
+    """Drafts and archived journeys may go; a live one must be archived first."""
+    if journey.status in (JourneyStatus.ACTIVE, JourneyStatus.PAUSED):
+        raise InvalidTransition("Archive the journey before deleting it.")
+    journey.delete()
