@@ -1,0 +1,130 @@
+"""Contacts: upsert by external id, read, patch, delete, and bulk upsert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.base import WorkspaceScopedMixin
+from core.api.contact_fields import ContactFieldsSerializer
+from core.api.serializers import StrictFieldsMixin
+from core.conf import touchflow_settings
+from core.models import Contact
+from core.services import contacts as contact_services
+
+WRITE_OR_INGEST = frozenset({"write", "ingest"})
+
+
+class ContactSerializer(StrictFieldsMixin, ContactFieldsSerializer):
+    external_id = serializers.CharField(max_length=200)
+    unsubscribed = serializers.DictField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class ContactPatchSerializer(StrictFieldsMixin, ContactFieldsSerializer):
+    """The external id names the contact in the URL and cannot change."""
+
+
+class ContactListView(WorkspaceScopedMixin, generics.ListAPIView[Contact]):
+    serializer_class = ContactSerializer
+    scopes_by_method = {"POST": WRITE_OR_INGEST}
+
+    def get_queryset(self) -> QuerySet[Contact]:
+        return self.scoped(Contact.objects.all())
+
+    @extend_schema(
+        request=ContactSerializer, responses={200: ContactSerializer, 201: ContactSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ContactSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contact, created = contact_services.upsert_contact(
+            self.workspace, serializer.validated_data
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(ContactSerializer(contact).data, status=code)
+
+
+class ContactDetailView(WorkspaceScopedMixin, APIView):
+    serializer_class = ContactSerializer
+
+    def get_object(self, external_id: str) -> Contact:
+        return get_object_or_404(self.scoped(Contact.objects.all()), external_id=external_id)
+
+    @extend_schema(responses={200: ContactSerializer})
+    def get(self, request: Request, external_id: str) -> Response:
+        return Response(ContactSerializer(self.get_object(external_id)).data)
+
+    @extend_schema(request=ContactPatchSerializer, responses={200: ContactSerializer})
+    def patch(self, request: Request, external_id: str) -> Response:
+        contact = self.get_object(external_id)
+        serializer = ContactPatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contact = contact_services.update_contact(contact, serializer.validated_data)
+        return Response(ContactSerializer(contact).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, external_id: str) -> Response:
+        contact_services.delete_contact(self.get_object(external_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BulkResultSerializer(serializers.Serializer[Any]):
+    external_id = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["created", "updated", "error"])
+    errors = serializers.DictField(required=False)  # type: ignore[assignment]
+
+
+class BulkRequestSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
+    contacts = serializers.ListField(child=serializers.JSONField(), allow_empty=False)
+
+    def validate_contacts(self, value: list[Any]) -> list[Any]:
+        limit = touchflow_settings.MAX_BATCH_ITEMS
+        if len(value) > limit:
+            raise serializers.ValidationError(f"At most {limit} contacts per call.")
+        return value
+
+
+class ContactBulkView(WorkspaceScopedMixin, APIView):
+    """Each item is judged alone: bad items are reported, good ones stored in one transaction."""
+
+    scopes_by_method = {"POST": WRITE_OR_INGEST}
+
+    @extend_schema(
+        request=BulkRequestSerializer,
+        responses={
+            200: inline_serializer("BulkResults", {"results": BulkResultSerializer(many=True)})
+        },
+    )
+    def post(self, request: Request) -> Response:
+        envelope = BulkRequestSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        results: list[dict[str, Any]] = []
+        valid: list[dict[str, Any]] = []
+        for item in envelope.validated_data["contacts"]:
+            serializer = ContactSerializer(data=item)
+            external_id = item.get("external_id") if isinstance(item, dict) else None
+            if serializer.is_valid():
+                valid.append(serializer.validated_data)
+                results.append({"external_id": serializer.validated_data["external_id"]})
+            else:
+                results.append(
+                    {
+                        "external_id": external_id if isinstance(external_id, str) else None,
+                        "status": "error",
+                        "errors": serializer.errors,
+                    }
+                )
+        created = contact_services.bulk_upsert(self.workspace, valid)
+        for result in results:
+            if "status" not in result:
+                result["status"] = "created" if created[result["external_id"]] else "updated"
+        return Response({"results": results})

@@ -1,0 +1,130 @@
+"""Contact services: the only code that writes contacts.
+
+Upserts merge: `attributes` and `consents` given are merged into what is stored, other fields
+given replace theirs, fields not given stay. That is what integrators expect from Segment-style
+identify calls, where each call carries only what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from core import clock
+from core.models import Contact, Workspace
+from core.signals import contact_changed
+
+REPLACED_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "timezone",
+    "locale",
+    "wechat_openid",
+    "push_tokens",
+    "tags",
+)
+MERGED_FIELDS = ("attributes", "consents")
+
+
+def apply_changes(contact: Contact, data: Mapping[str, Any]) -> None:
+    """Write validated input onto a contact in memory (no save)."""
+    for name in REPLACED_FIELDS:
+        if name in data:
+            setattr(contact, name, data[name])
+    for name in MERGED_FIELDS:
+        if name in data:
+            merged = dict(getattr(contact, name) or {})
+            merged.update(data[name])
+            setattr(contact, name, merged)
+
+
+def new_contact(workspace: Workspace, external_id: str) -> Contact:
+    now = clock.now()
+    return Contact(workspace=workspace, external_id=external_id, created_at=now, updated_at=now)
+
+
+@transaction.atomic
+def upsert_contact(workspace: Workspace, data: Mapping[str, Any]) -> tuple[Contact, bool]:
+    """Create or update the contact `data["external_id"]`; returns (contact, created)."""
+    contact, created = get_or_create_contact(workspace, data["external_id"])
+    apply_changes(contact, data)
+    contact.updated_at = clock.now()
+    contact.save()
+    contact_changed.send(sender=Contact, workspace=workspace, contact=contact, created=created)
+    return contact, created
+
+
+def get_or_create_contact(workspace: Workspace, external_id: str) -> tuple[Contact, bool]:
+    """Race-safe: two requests creating one new contact end with one row."""
+    existing = Contact.objects.filter(workspace=workspace, external_id=external_id).first()
+    if existing is not None:
+        return existing, False
+    contact = new_contact(workspace, external_id)
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError:
+        return Contact.objects.get(workspace=workspace, external_id=external_id), False
+    return contact, True
+
+
+@transaction.atomic
+def update_contact(contact: Contact, data: Mapping[str, Any]) -> Contact:
+    apply_changes(contact, data)
+    contact.updated_at = clock.now()
+    contact.save()
+    contact_changed.send(
+        sender=Contact, workspace=contact.workspace, contact=contact, created=False
+    )
+    return contact
+
+
+def delete_contact(contact: Contact) -> None:
+    """Deletes the contact with its events (GDPR erasure)."""
+    contact.delete()
+
+
+@transaction.atomic
+def bulk_upsert(workspace: Workspace, items: Iterable[Mapping[str, Any]]) -> dict[str, bool]:
+    """Upsert validated items in a few statements; returns external_id → created.
+
+    Later items with the same external id win, as if applied in order.
+    """
+    by_id: dict[str, list[Mapping[str, Any]]] = {}
+    for item in items:
+        by_id.setdefault(item["external_id"], []).append(item)
+    existing = {
+        contact.external_id: contact
+        for contact in Contact.objects.filter(workspace=workspace, external_id__in=list(by_id))
+    }
+    now = clock.now()
+    to_create: list[Contact] = []
+    to_update: list[Contact] = []
+    for external_id, changes in by_id.items():
+        contact = existing.get(external_id)
+        if contact is None:
+            contact = new_contact(workspace, external_id)
+            to_create.append(contact)
+        else:
+            to_update.append(contact)
+        for change in changes:
+            apply_changes(contact, change)
+        contact.updated_at = now
+    Contact.objects.bulk_create(to_create, batch_size=1000)
+    if to_update:
+        Contact.objects.bulk_update(
+            to_update, [*REPLACED_FIELDS, *MERGED_FIELDS, "updated_at"], batch_size=1000
+        )
+    created_ids = {contact.external_id for contact in to_create}
+    for contact in (*to_create, *to_update):
+        contact_changed.send(
+            sender=Contact,
+            workspace=workspace,
+            contact=contact,
+            created=contact.external_id in created_ids,
+        )
+    return {external_id: external_id in created_ids for external_id in by_id}

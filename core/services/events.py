@@ -1,0 +1,94 @@
+"""Ingestion: the only code that writes events.
+
+A retried call carrying the same Segment `messageId` is stored once: the unique constraint on
+(workspace, source_id) decides, inside a savepoint, so two concurrent retries cannot both
+insert. Journeys learn of new events through `core.signals.event_recorded`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from core import clock
+from core.models import Contact, Event, Workspace
+from core.services.contacts import get_or_create_contact, update_contact
+from core.signals import event_recorded
+
+
+@dataclass(frozen=True)
+class Recorded:
+    event: Event
+    duplicate: bool
+
+
+@transaction.atomic
+def record_event(
+    workspace: Workspace,
+    contact: Contact,
+    *,
+    name: str,
+    properties: Mapping[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+    source_id: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Recorded:
+    now = clock.now()
+    if source_id:
+        existing = Event.objects.filter(workspace=workspace, source_id=source_id).first()
+        if existing is not None:
+            return Recorded(existing, duplicate=True)
+    event = Event(
+        workspace=workspace,
+        contact=contact,
+        name=name,
+        properties=dict(properties or {}),
+        occurred_at=occurred_at or now,
+        received_at=now,
+        source_id=source_id or None,
+        extra=dict(extra or {}),
+    )
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:
+        if not source_id:
+            raise
+        return Recorded(Event.objects.get(workspace=workspace, source_id=source_id), True)
+    event_recorded.send(sender=Event, workspace=workspace, event=event)
+    return Recorded(event, duplicate=False)
+
+
+@transaction.atomic
+def track(
+    workspace: Workspace,
+    *,
+    user_id: str,
+    event: str,
+    properties: Mapping[str, Any] | None = None,
+    timestamp: datetime | None = None,
+    message_id: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Recorded:
+    """A Segment `track`: the contact is created if this user id is new."""
+    contact, _ = get_or_create_contact(workspace, user_id)
+    return record_event(
+        workspace,
+        contact,
+        name=event,
+        properties=properties,
+        occurred_at=timestamp,
+        source_id=message_id,
+        extra=extra,
+    )
+
+
+@transaction.atomic
+def identify(workspace: Workspace, *, user_id: str, changes: Mapping[str, Any]) -> Contact:
+    """A Segment `identify`: `changes` are contact fields already split out of the traits."""
+    contact, _ = get_or_create_contact(workspace, user_id)
+    return update_contact(contact, changes)

@@ -1,0 +1,195 @@
+"""Segment services: validated writes, and previews evaluated with the shared rule engine.
+
+A preview scans the workspace's contacts in id order, a batch at a time, loading each batch's
+event counts with one aggregate query per event leaf of the rule; memory stays flat however
+many contacts there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+
+from core import clock
+from core.conf import touchflow_settings
+from core.models import Contact, Event, Segment, Workspace
+from core.rules.evaluation import (
+    BUILTIN_FIELDS,
+    CompiledRule,
+    ContactSnapshot,
+    EventRequirement,
+    RuleCycle,
+    compile_rule,
+)
+from core.rules.validation import iter_leaves, rule_problems
+
+SAMPLE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class SegmentError:
+    code: str
+    message: str
+    path: str
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "node_id": None, "path": self.path}
+
+
+class SegmentInvalid(Exception):
+    def __init__(self, errors: list[SegmentError]) -> None:
+        super().__init__("; ".join(error.message for error in errors))
+        self.errors = errors
+
+
+def rule_errors(workspace: Workspace, key: str, rule: Any) -> list[SegmentError]:
+    """Shape, references to other segments, and reference cycles, located under /rule."""
+    errors = [
+        SegmentError(problem.code, problem.message, f"/rule{problem.path}")
+        for problem in rule_problems(rule, allow_journey=True)
+    ]
+    if errors:
+        return errors
+    rules = dict(Segment.objects.filter(workspace=workspace).values_list("key", "rule"))
+    rules[key] = rule
+    for pointer, leaf in iter_leaves(rule):
+        if "segment" in leaf and leaf["segment"] not in rules:
+            errors.append(
+                SegmentError(
+                    "segment.unknown",
+                    f"There is no segment {leaf['segment']!r}.",
+                    f"/rule{pointer}/segment",
+                )
+            )
+    if not errors:
+        try:
+            compile_rule(rule, segments=rules.get)
+        except RuleCycle as exc:
+            errors.append(
+                SegmentError("rule.invalid", f"Segments refer to each other: {exc}.", "/rule")
+            )
+    return errors
+
+
+def _save(segment: Segment) -> Segment:
+    errors = rule_errors(segment.workspace, segment.key, segment.rule)
+    if errors:
+        raise SegmentInvalid(errors)
+    try:
+        with transaction.atomic():
+            segment.save()
+    except IntegrityError as exc:
+        message = f"The workspace already has a segment {segment.key!r}."
+        raise SegmentInvalid([SegmentError("segment.duplicate", message, "/key")]) from exc
+    return segment
+
+
+def create_segment(workspace: Workspace, *, key: str, rule: Any, name: str = "") -> Segment:
+    return _save(Segment(workspace=workspace, key=key, name=name, rule=rule))
+
+
+def update_segment(segment: Segment, **changes: Any) -> Segment:
+    for attribute in ("name", "rule"):
+        if attribute in changes:
+            setattr(segment, attribute, changes[attribute])
+    return _save(segment)
+
+
+def delete_segment(segment: Segment) -> None:
+    """Refuses while another segment refers to this one."""
+    users = [
+        other.key
+        for other in Segment.objects.filter(workspace=segment.workspace).exclude(pk=segment.pk)
+        if any(leaf.get("segment") == segment.key for _, leaf in iter_leaves(other.rule))
+    ]
+    if users:
+        message = f"Segments {', '.join(sorted(users))} refer to {segment.key!r}."
+        raise SegmentInvalid([SegmentError("segment.in_use", message, "/key")])
+    segment.delete()
+
+
+def snapshot(contact: Contact) -> ContactSnapshot:
+    return ContactSnapshot(
+        id=contact.pk,
+        fields={name: getattr(contact, name) for name in BUILTIN_FIELDS},
+        attributes=contact.attributes or {},
+        tags=frozenset(contact.tags or ()),
+    )
+
+
+@dataclass
+class BatchFacts:
+    """Facts for one batch of contacts, loaded up front."""
+
+    counts: dict[tuple[int, EventRequirement], int] = field(default_factory=dict)
+
+    def event_count(self, contact_id: int, requirement: EventRequirement) -> int:
+        return self.counts.get((contact_id, requirement), 0)
+
+    def message_status(self, contact_id: int, node: str, journey: int | None) -> str | None:
+        """Segments see no messages yet: the outbox arrives with the journey engine."""
+        return None
+
+
+def load_event_counts(
+    contact_ids: Iterable[int], requirements: Iterable[EventRequirement], now: datetime
+) -> BatchFacts:
+    """One aggregate query per requirement for the whole batch."""
+    ids = list(contact_ids)
+    facts = BatchFacts()
+    for requirement in requirements:
+        condition = Q(contact_id__in=ids, name=requirement.name)
+        for key, value in requirement.where:
+            condition &= Q(**{f"properties__{key}": value})
+        if requirement.within is not None:
+            condition &= Q(occurred_at__gte=now - requirement.within, occurred_at__lte=now)
+        rows = (
+            Event.objects.filter(condition)
+            .values("contact_id")
+            .annotate(n=Count("id"))
+            .values_list("contact_id", "n")
+        )
+        for contact_id, count in rows:
+            facts.counts[(contact_id, requirement)] = count
+    return facts
+
+
+def compile_segment(segment: Segment) -> CompiledRule:
+    rules: Mapping[str, Any] = dict(
+        Segment.objects.filter(workspace=segment.workspace).values_list("key", "rule")
+    )
+    return compile_rule(segment.rule, segments=rules.get)
+
+
+@dataclass(frozen=True)
+class Preview:
+    count: int
+    sample: list[Contact]
+
+
+def preview_segment(segment: Segment, *, now: datetime | None = None) -> Preview:
+    now = now or clock.now()
+    compiled = compile_segment(segment)
+    batch_size = touchflow_settings.SEGMENT_SCAN_BATCH
+    count, last_id = 0, 0
+    sample: list[Contact] = []
+    while True:
+        batch = list(
+            Contact.objects.filter(workspace=segment.workspace, pk__gt=last_id).order_by("pk")[
+                :batch_size
+            ]
+        )
+        if not batch:
+            return Preview(count, sample)
+        facts = load_event_counts([c.pk for c in batch], compiled.requirements, now)
+        for contact in batch:
+            if compiled(snapshot(contact), facts):
+                count += 1
+                if len(sample) < SAMPLE_SIZE:
+                    sample.append(contact)
+        last_id = batch[-1].pk
