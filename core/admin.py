@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -11,6 +12,7 @@ from django.http import HttpRequest
 from core.admin_scoping import READABLE_JSON, WorkspaceScopedAdmin, member_workspace_ids
 from core.models import ApiKey, Contact, Event, Membership, Segment, SuppressionEntry, Workspace
 from core.services.apikeys import create_api_key, revoke_api_key
+from core.services.segments import rule_errors
 
 
 @admin.register(Workspace)
@@ -99,7 +101,24 @@ class EventAdmin(WorkspaceScopedAdmin):
     raw_id_fields = ["contact"]
 
 
+class SegmentAdminForm(forms.ModelForm):
+    """Judges the rule as the API does, so the admin cannot store a segment the API refuses."""
+
+    class Meta:
+        model = Segment
+        fields = ["workspace", "key", "name", "rule"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        workspace, key = cleaned.get("workspace"), cleaned.get("key")
+        if workspace is not None and key and "rule" in cleaned:
+            for error in rule_errors(workspace, key, cleaned["rule"]):
+                self.add_error("rule", f"{error.path}: {error.message} ({error.code})")
+        return cleaned
+
+
 @admin.register(Segment)
 class SegmentAdmin(WorkspaceScopedAdmin):
+    form = SegmentAdminForm
     list_display = ["key", "name", "workspace", "updated_at"]
     search_fields = ["key", "name"]

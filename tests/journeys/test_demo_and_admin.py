@@ -111,3 +111,14 @@ def test_admin_edit_of_a_stale_page_is_refused(workspace: Workspace) -> None:
     )
     journey.refresh_from_db()
     assert journey.name == "Changed by the API"
+
+
+def test_admin_refuses_a_segment_rule_the_api_would_refuse(workspace: Workspace) -> None:
+    client = staff_member(workspace, Role.EDITOR, "ed")
+    response = client.post(
+        "/admin/core/segment/add/",
+        {"workspace": workspace.pk, "key": "bad", "name": "", "rule": '{"attr": "x", "op": "is"}'},
+    )
+    assert response.status_code == 200  # the form comes back with the error
+    assert b"rule.invalid" in response.content
+    assert not Segment.objects.exists()
