@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 from channels_plugins.base import Provider
 from channels_plugins.models import ChannelAccount
 from channels_plugins.registry import get_registry
+from core.jsonpointer import pointer_from
 from core.models import Workspace
 
 
@@ -36,10 +37,6 @@ class AccountInvalid(Exception):
         self.errors = errors
 
 
-def _pointer(parts: Any) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
-
-
 def resolve_provider(channel: str, provider: str) -> Provider:
     registry = get_registry()
     if channel not in registry.channels:
@@ -57,7 +54,7 @@ def resolve_provider(channel: str, provider: str) -> Provider:
 def config_errors(provider: Provider, config: Any) -> list[FieldError]:
     validator = Draft202012Validator(dict(provider.config_schema))
     return [
-        FieldError("config", error.message, _pointer(error.absolute_path))
+        FieldError("config", error.message, pointer_from(error.absolute_path))
         for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     ]
 

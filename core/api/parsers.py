@@ -12,6 +12,8 @@ from typing import Any
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from core.jsonpointer import escape
+
 
 def unstorable(text: str) -> bool:
     if "\x00" in text:
@@ -33,7 +35,7 @@ def find_unstorable_text(value: Any, pointer: str = "") -> str | None:
                 return where or "/"
         elif isinstance(current, dict):
             for key, item in current.items():
-                escaped = str(key).replace("~", "~0").replace("/", "~1")
+                escaped = escape(key)
                 if isinstance(key, str) and unstorable(key):
                     return f"{where}/{escaped!r}"
                 stack.append((item, f"{where}/{escaped}"))

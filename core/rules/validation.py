@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.durations import parse_duration
+from core.jsonpointer import escape
 
 ATTRIBUTE_OPERATORS = frozenset(
     {
@@ -63,11 +64,6 @@ def _invalid(path: str, message: str) -> RuleProblem:
     return RuleProblem("rule.invalid", message, path)
 
 
-def _pointer_token(key: str) -> str:
-    """Escape a key for a JSON pointer (RFC 6901), so a key such as "a/b" stays one step."""
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def _is_one_of(value: Any, names: frozenset[str]) -> bool:
     """Membership that cannot raise: a list or object where a name belongs is not hashable."""
     return isinstance(value, str) and value in names
@@ -90,9 +86,7 @@ def _check(rule: Any, path: str, allow_journey: bool) -> Iterator[RuleProblem]:
         )
         return
     for extra in sorted(rule.keys() - LEAF_KEYS[kind]):
-        yield _invalid(
-            f"{path}/{_pointer_token(extra)}", f"Unknown key {extra!r} in a {kind} rule."
-        )
+        yield _invalid(f"{path}/{escape(extra)}", f"Unknown key {extra!r} in a {kind} rule.")
     yield from _LEAF_CHECKS[kind](rule, path, allow_journey)
 
 
@@ -183,7 +177,7 @@ def _check_message(rule: dict[str, Any], path: str, allow_journey: bool) -> Iter
         return
     for extra in sorted(body.keys() - allowed):
         yield _invalid(
-            f"{path}/message/{_pointer_token(extra)}", f"Unknown key {extra!r} in a message rule."
+            f"{path}/message/{escape(extra)}", f"Unknown key {extra!r} in a message rule."
         )
     if not _is_name(body.get("node")):
         yield _invalid(f"{path}/message/node", "message.node must name a send node.")

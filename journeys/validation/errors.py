@@ -6,7 +6,6 @@ each one on the node and field it is about, and integrators branch on the code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 CODES = frozenset(
@@ -54,17 +53,3 @@ class DocumentError:
             "node_id": self.node_id,
             "path": self.path,
         }
-
-
-def escape(token: str | int) -> str:
-    """One pointer step (RFC 6901): `~` and `/` inside a key must not split it."""
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def pointer(base: str, *tokens: str | int) -> str:
-    """`base` extended by `tokens`, each escaped."""
-    return base + "".join(f"/{escape(token)}" for token in tokens)
-
-
-def pointer_from(tokens: Iterable[str | int]) -> str:
-    return pointer("", *tokens)

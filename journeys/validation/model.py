@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
-from journeys.validation.errors import pointer
+from core.jsonpointer import pointer
 
 WAIT_TYPES = frozenset({"wait", "wait_event"})
 

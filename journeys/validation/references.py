@@ -13,8 +13,9 @@ from typing import Any
 
 from jsonschema.validators import validator_for
 
+from core.jsonpointer import pointer, pointer_from
 from core.rules.validation import iter_leaves
-from journeys.validation.errors import DocumentError, pointer, pointer_from
+from journeys.validation.errors import DocumentError
 from journeys.validation.model import Journey, Node, is_name, obj, rules_of
 from journeys.validation.schema import located_errors
 

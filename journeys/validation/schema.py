@@ -19,8 +19,9 @@ from jsonschema.protocols import Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from core.jsonpointer import pointer_from
 from journeys.catalog import NODE_TYPE_NAMES, document_schema
-from journeys.validation.errors import DocumentError, pointer_from
+from journeys.validation.errors import DocumentError
 
 SUPPORTED_VERSION = 1
 MAX_DEPTH = 100  # far beyond any real document; keeps every recursive check off the stack limit

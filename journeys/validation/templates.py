@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from core.jsonpointer import pointer
 from core.templating import template_syntax_error
-from journeys.validation.errors import DocumentError, pointer
+from journeys.validation.errors import DocumentError
 from journeys.validation.model import Journey, Node, obj
 
 

@@ -15,7 +15,8 @@ from typing import Any
 from croniter import croniter
 
 from core.durations import parse_duration, parse_time_of_day
-from journeys.validation.errors import DocumentError, pointer
+from core.jsonpointer import pointer
+from journeys.validation.errors import DocumentError
 from journeys.validation.model import Journey, Node, obj
 
 _DATETIME_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
