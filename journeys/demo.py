@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.services.contacts import upsert_contact
-from core.services.segments import create_segment
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -20,6 +18,8 @@ from django.db import transaction
 from channels_plugins.models import ChannelAccount
 from channels_plugins.services import create_account
 from core.models import Membership, Role, Segment, Workspace
+from core.services.contacts import upsert_contact
+from core.services.segments import create_segment
 from journeys.models import Journey
 from journeys.services import create_journey
 
