@@ -56,7 +56,8 @@ class Publisher:
     key_prefix: str = ""
 
 
-def _check_size(definition: Any) -> None:
+def check_size(definition: Any) -> None:
+    """Refuse a document over MAX_DOCUMENT_BYTES: it could be neither saved nor published."""
     size = encoded_size(definition)
     if size > touchflow_settings.MAX_DOCUMENT_BYTES:
         raise DocumentTooLarge(size)
@@ -83,7 +84,7 @@ def create_journey(
 ) -> Journey:
     journey = Journey(workspace=workspace, name=name, description=description)
     if definition is not None:
-        _check_size(definition)
+        check_size(definition)
         journey.definition = definition
     journey.save()
     return journey
@@ -93,7 +94,7 @@ def create_journey(
 def update_journey(journey: Journey, *, rev: int, changes: dict[str, Any]) -> Journey:
     """Apply `changes` if the journey is still at `rev` (compare-and-set, so no lost update)."""
     if "definition" in changes:
-        _check_size(changes["definition"])
+        check_size(changes["definition"])
     updated = Journey.objects.filter(pk=journey.pk, rev=rev).update(
         rev=F("rev") + 1, updated_at=clock.now(), **changes
     )

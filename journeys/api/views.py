@@ -108,6 +108,10 @@ class JourneyViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet[Journey]):
         serializer = s.ValidateRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         definition = serializer.validated_data.get("definition", journey.definition)
+        try:
+            services.check_size(definition)
+        except services.JourneyError as exc:
+            raise _api_error(exc) from exc
         errors = services.validate_definition(self.workspace, definition)
         return Response({"valid": not errors, "errors": [error.as_dict() for error in errors]})
 

@@ -101,6 +101,10 @@ def test_document_over_one_megabyte_is_a_413(api: APIClient) -> None:
         f"/api/v1/journeys/{journey['id']}/", {"rev": 1, "definition": big}, format="json"
     )
     assert patch.status_code == 413
+    validate = api.post(
+        f"/api/v1/journeys/{journey['id']}/validate/", {"definition": big}, format="json"
+    )
+    assert validate.status_code == 413
     assert Journey.objects.get().rev == 1
 
 
