@@ -266,3 +266,24 @@ def test_session_user_without_membership_is_refused(db: None) -> None:
     client = APIClient()
     client.login(username="stranger", password="pw")
     assert client.get("/api/v1/journeys/").status_code == 403
+
+
+def test_node_types_catalog(api: APIClient) -> None:
+    types = {t["name"]: t for t in api.get("/api/v1/node-types/").json()["node_types"]}
+    assert set(types) == {
+        "entry",
+        "send",
+        "wait",
+        "wait_event",
+        "condition",
+        "switch",
+        "split",
+        "update_contact",
+        "webhook",
+        "exit",
+    }
+    assert types["wait_event"]["ports"] == ["received", "timeout"]
+    assert types["send"]["optional_ports"] == ["failed"]
+    assert types["switch"]["dynamic_ports"]["list_field"] == "cases"
+    assert types["split"]["conditional_ports"] == {"holdout": "holdout"}
+    assert types["send"]["config_schema"]["required"] == ["channel", "account", "params"]
