@@ -46,5 +46,9 @@ test-all: lint
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
+# Benchmarks print figures as ratios measured in one run; the last line is JSON.
+bench: setup
+	$(PY) bench/foundation.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

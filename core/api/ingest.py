@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -20,6 +21,7 @@ from core.api.authentication import ApiKeyAuthentication, SegmentBasicAuthentica
 from core.api.base import WorkspaceScopedMixin
 from core.api.contact_fields import ContactFieldsSerializer
 from core.conf import touchflow_settings
+from core.models import Contact
 from core.models.contact import BUILTIN_FIELDS
 from core.services import events as event_services
 
@@ -65,7 +67,12 @@ def _extra(payload: dict[str, Any], known: set[str]) -> dict[str, Any]:
     return {key: value for key, value in payload.items() if key not in known}
 
 
-def ingest_track(view: WorkspaceScopedMixin, payload: Any) -> dict[str, Any]:
+ContactCache = dict[str, Contact]
+
+
+def ingest_track(
+    view: WorkspaceScopedMixin, payload: Any, contacts: ContactCache | None = None
+) -> dict[str, Any]:
     serializer = TrackSerializer(data=payload)
     if not serializer.is_valid():
         raise IngestError(serializer.errors)
@@ -73,6 +80,7 @@ def ingest_track(view: WorkspaceScopedMixin, payload: Any) -> dict[str, Any]:
     recorded = event_services.track(
         view.workspace,
         user_id=data["userId"],
+        contacts=contacts,
         event=data["event"],
         properties=data["properties"],
         timestamp=data.get("timestamp"),
@@ -96,7 +104,9 @@ def split_traits(traits: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def ingest_identify(view: WorkspaceScopedMixin, payload: Any) -> dict[str, Any]:
+def ingest_identify(
+    view: WorkspaceScopedMixin, payload: Any, contacts: ContactCache | None = None
+) -> dict[str, Any]:
     serializer = IdentifySerializer(data=payload)
     if not serializer.is_valid():
         raise IngestError(serializer.errors)
@@ -168,20 +178,24 @@ class BatchView(IngestView):
         if len(items) > limit:
             raise serializers.ValidationError({"batch": [f"At most {limit} messages per call."]})
         results: list[dict[str, Any]] = []
-        for index, item in enumerate(items):
-            kind = item.get("type") if isinstance(item, dict) else None
-            handler = HANDLERS.get(kind) if isinstance(kind, str) else None
-            if handler is None:
-                results.append(
-                    {
-                        "index": index,
-                        "ok": False,
-                        "errors": {"type": ["Expected track or identify."]},
-                    }
-                )
-                continue
-            try:
-                results.append({"index": index, **handler(self, item)})
-            except IngestError as exc:
-                results.append({"index": index, "ok": False, "errors": exc.errors})
+        contacts: ContactCache = {}  # items of one batch often share a user
+        # One transaction for the call (each item still in its own savepoint): a batch commits
+        # once, and a failure the items cannot absorb leaves nothing half-stored for the retry.
+        with transaction.atomic():
+            for index, item in enumerate(items):
+                results.append(self._one(index, item, contacts))
         return Response({"results": results})
+
+    def _one(self, index: int, item: Any, contacts: ContactCache) -> dict[str, Any]:
+        kind = item.get("type") if isinstance(item, dict) else None
+        handler = HANDLERS.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            return {
+                "index": index,
+                "ok": False,
+                "errors": {"type": ["Expected track or identify."]},
+            }
+        try:
+            return {"index": index, **handler(self, item, contacts)}
+        except IngestError as exc:
+            return {"index": index, "ok": False, "errors": exc.errors}

@@ -2,7 +2,8 @@
 
 A retried call carrying the same Segment `messageId` is stored once: the unique constraint on
 (workspace, source_id) decides, inside a savepoint, so two concurrent retries cannot both
-insert. Journeys learn of new events through `core.signals.event_recorded`.
+insert. Retries are rare, so the insert is tried first and the duplicate looked up only when
+the constraint refuses it. Journeys learn of new events through `core.signals.event_recorded`.
 """
 
 from __future__ import annotations
@@ -38,10 +39,6 @@ def record_event(
     extra: Mapping[str, Any] | None = None,
 ) -> Recorded:
     now = clock.now()
-    if source_id:
-        existing = Event.objects.filter(workspace=workspace, source_id=source_id).first()
-        if existing is not None:
-            return Recorded(existing, duplicate=True)
     event = Event(
         workspace=workspace,
         contact=contact,
@@ -68,14 +65,22 @@ def track(
     workspace: Workspace,
     *,
     user_id: str,
+    contacts: dict[str, Contact] | None = None,
     event: str,
     properties: Mapping[str, Any] | None = None,
     timestamp: datetime | None = None,
     message_id: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Recorded:
-    """A Segment `track`: the contact is created if this user id is new."""
-    contact, _ = get_or_create_contact(workspace, user_id)
+    """A Segment `track`: the contact is created if this user id is new.
+
+    `contacts` is a cache of user id → contact that a batch shares across its items.
+    """
+    contact = contacts.get(user_id) if contacts is not None else None
+    if contact is None:
+        contact, _ = get_or_create_contact(workspace, user_id)
+        if contacts is not None:
+            contacts[user_id] = contact
     return record_event(
         workspace,
         contact,
