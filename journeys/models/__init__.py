@@ -1,3 +1,17 @@
+from journeys.models.enrollment import (
+    LIVE_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
+    StepLog,
+)
 from journeys.models.journey import Journey, JourneyStatus, JourneyVersion
 
-__all__ = ["Journey", "JourneyStatus", "JourneyVersion"]
+__all__ = [
+    "LIVE_STATUSES",
+    "Enrollment",
+    "EnrollmentStatus",
+    "Journey",
+    "JourneyStatus",
+    "JourneyVersion",
+    "StepLog",
+]

@@ -1,0 +1,1 @@
+"""The journey engine: claiming due enrollments, advancing them, writing them back."""
