@@ -1,0 +1,66 @@
+"""The outbox: every message the engine decides to send, written in the step's transaction.
+
+Rows are created by journeys' send nodes and handed to providers by dispatch. The
+idempotency key is derived from (enrollment, node, visit) and UNIQUE, so a replayed step can
+never create a second message. `channels_plugins` never imports `journeys`: the journey, node
+and enrollment are plain references here.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from channels_plugins.models.accounts import ChannelAccount
+from core.models import Contact, Workspace
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # created, or held for a window, a limit or a retry
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    OPENED = "opened", "Opened"
+    CLICKED = "clicked", "Clicked"
+    BOUNCED = "bounced", "Bounced"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"  # a policy said no; `reason` says which
+
+
+class MessageCategory(models.TextChoices):
+    MARKETING = "marketing", "Marketing"
+    TRANSACTIONAL = "transactional", "Transactional"
+
+
+class Message(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(max_length=64)
+    account = models.ForeignKey(
+        ChannelAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    category = models.CharField(
+        max_length=16, choices=MessageCategory.choices, default=MessageCategory.MARKETING
+    )
+    journey_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    node_id = models.CharField(max_length=200, blank=True)
+    enrollment_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    content = models.JSONField(default=dict, help_text="The rendered params.")
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(
+        max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="message_due"),
+            models.Index(fields=["contact", "channel", "sent_at"], name="message_contact_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.contact_id} ({self.status})"
