@@ -1,0 +1,55 @@
+"""A published document compiled for walking: nodes by id and edges by (node, port)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from core.rules.evaluation import EventRequirement
+from journeys.nodes.flow import compiled_rule
+
+
+@dataclass(frozen=True)
+class Graph:
+    nodes: Mapping[str, Mapping[str, Any]]
+    edges: Mapping[tuple[str, str], str]
+    entry_id: str
+    requirements: frozenset[EventRequirement]  # event counts its rules need, for batch loading
+
+    def target(self, node_id: str, port: str) -> str | None:
+        return self.edges.get((node_id, port))
+
+
+def _rules(node: Mapping[str, Any]) -> list[Any]:
+    config = node.get("config") or {}
+    if node["type"] == "condition":
+        return [config["rule"]]
+    if node["type"] == "switch":
+        return [case["rule"] for case in config["cases"]]
+    return []
+
+
+def compile_graph(document: Mapping[str, Any]) -> Graph:
+    nodes = {node["id"]: node for node in document["nodes"]}
+    edges = {(e["from"], e.get("port", "next")): e["to"] for e in document["edges"]}
+    entry_id = next(node_id for node_id, node in nodes.items() if node["type"] == "entry")
+    requirements: set[EventRequirement] = set()
+    for node in nodes.values():
+        for rule in _rules(node):
+            requirements |= compiled_rule(rule).requirements
+    return Graph(nodes, edges, entry_id, frozenset(requirements))
+
+
+_cache: dict[tuple[int, str], Graph] = {}
+
+
+def graph_for(version_id: int, checksum: str, document: Mapping[str, Any]) -> Graph:
+    """Versions are immutable, so a compiled graph is kept per (version, checksum)."""
+    key = (version_id, checksum)
+    graph = _cache.get(key)
+    if graph is None:
+        if len(_cache) > 512:
+            _cache.clear()
+        graph = _cache[key] = compile_graph(document)
+    return graph

@@ -1,0 +1,286 @@
+"""Advancing a claimed batch of enrollments and writing the results back in bulk.
+
+Reads happen up front in a handful of queries (enrollments with their contacts, versions and
+workspaces; the event counts the batch's rules need; the accounts messages go through). Each
+enrollment then runs through pure node handlers until it sleeps, finishes or uses up its step
+budget for this pass. Writes happen in one transaction, as bulk statements, and only for
+enrollments still held under the claim's token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import connection, transaction
+
+from channels_plugins.models import ChannelAccount, Message, MessageStatus
+from core.models import Contact
+from core.rules.evaluation import BUILTIN_FIELDS
+from core.services.segments import BatchFacts, load_event_counts, snapshot
+from journeys.engine.claim import Claim, claim_due
+from journeys.engine.graph import Graph, graph_for
+from journeys.models import Enrollment, EnrollmentStatus, StepLog
+from journeys.nodes import handle
+from journeys.nodes.base import (
+    Advance,
+    ChangeContact,
+    Finish,
+    JourneyInfo,
+    SendMessage,
+    Sleep,
+    Visit,
+)
+
+MAX_STEPS_PER_PASS = 50
+ENROLLMENT_FIELDS = [
+    "node_id",
+    "status",
+    "wake_at",
+    "visit",
+    "context",
+    "finished_at",
+    "error",
+    "lease_until",
+    "lease_token",
+]
+
+
+@dataclass
+class BatchResult:
+    advanced: int = 0  # node visits
+    messages: list[Message] = field(default_factory=list)
+    steps: list[StepLog] = field(default_factory=list)
+    changed_contacts: dict[int, Contact] = field(default_factory=dict)
+    failed: int = 0
+
+
+def zone_of(contact: Contact) -> ZoneInfo:
+    for name in (contact.timezone, contact.workspace.timezone, "UTC"):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")
+
+
+def template_contact(contact: Contact) -> dict[str, Any]:
+    data: dict[str, Any] = {name: getattr(contact, name) for name in BUILTIN_FIELDS}
+    data.update(
+        external_id=contact.external_id,
+        attributes=contact.attributes or {},
+        tags=list(contact.tags or []),
+    )
+    return data
+
+
+def advance_batch(claim: Claim, now: datetime) -> BatchResult:
+    enrollments = list(
+        Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token).select_related(
+            "contact__workspace", "version", "journey"
+        )
+    )
+    result = BatchResult()
+    if not enrollments:
+        return result
+    graphs = {
+        e.version_id: graph_for(e.version_id, e.version.checksum, e.version.definition)
+        for e in enrollments
+    }
+    requirements = frozenset().union(*(graph.requirements for graph in graphs.values()))
+    facts = load_event_counts([e.contact_id for e in enrollments], requirements, now)
+    accounts = _accounts({e.workspace_id for e in enrollments})
+    for enrollment in enrollments:
+        try:
+            _walk(enrollment, graphs[enrollment.version_id], facts, accounts, now, result)
+        except Exception as exc:  # noqa: BLE001 - one broken enrollment must not stop the batch
+            enrollment.status = EnrollmentStatus.FAILED
+            enrollment.error = f"{type(exc).__name__}: {exc}"
+            enrollment.finished_at = now
+            enrollment.wake_at = None
+            result.failed += 1
+    _write(claim, enrollments, result)
+    return result
+
+
+def _accounts(workspace_ids: Iterable[int]) -> dict[tuple[int, str], ChannelAccount]:
+    return {
+        (account.workspace_id, account.name): account
+        for account in ChannelAccount.objects.filter(workspace_id__in=list(workspace_ids))
+    }
+
+
+def _walk(
+    enrollment: Enrollment,
+    graph: Graph,
+    facts: BatchFacts,
+    accounts: dict[tuple[int, str], ChannelAccount],
+    now: datetime,
+    result: BatchResult,
+) -> None:
+    contact = enrollment.contact
+    journey = enrollment.journey
+    settings = enrollment.version.definition.get("settings", {})
+    info = JourneyInfo(
+        id=journey.pk,
+        name=journey.name,
+        quiet_hours=settings.get("quiet_hours") or contact.workspace.quiet_hours,
+    )
+    for _ in range(MAX_STEPS_PER_PASS):
+        node = graph.nodes[enrollment.node_id]
+        visit = Visit(
+            node=node,
+            contact=snapshot(contact),
+            template_contact=template_contact(contact),
+            zone=zone_of(contact),
+            now=now,
+            arrived_at=datetime.fromisoformat(enrollment.context["arrived_at"]),
+            data=enrollment.context,
+            event=enrollment.context.get("event"),
+            journey=info,
+            facts=facts,
+        )
+        transition = handle(visit)
+        if isinstance(transition, Sleep):
+            enrollment.status = EnrollmentStatus.WAITING
+            enrollment.wake_at = transition.until
+            return
+        result.advanced += 1
+        enrollment.visit += 1
+        if isinstance(transition, Finish):
+            _log(result, enrollment, node["id"], "", now, {})
+            enrollment.status = transition.status
+            enrollment.finished_at = now
+            enrollment.wake_at = None
+            return
+        assert isinstance(transition, Advance)
+        _apply(transition, enrollment, contact, accounts, now, result)
+        _log(result, enrollment, node["id"], transition.port, now, dict(transition.detail))
+        target = graph.target(node["id"], transition.port)
+        if target is None:
+            raise LookupError(f"Port {transition.port!r} of node {node['id']!r} leads nowhere.")
+        enrollment.node_id = target
+        enrollment.context = {
+            **enrollment.context,
+            **transition.data,
+            "arrived_at": now.isoformat(),
+        }
+        enrollment.status = EnrollmentStatus.ACTIVE
+    enrollment.wake_at = now  # step budget used up: due again at once, in a later pass
+
+
+def _log(
+    result: BatchResult,
+    enrollment: Enrollment,
+    node_id: str,
+    port: str,
+    now: datetime,
+    detail: dict[str, Any],
+) -> None:
+    result.steps.append(
+        StepLog(
+            enrollment=enrollment,
+            node_id=node_id,
+            visit=enrollment.visit,
+            port=port,
+            at=now,
+            detail=detail,
+        )
+    )
+
+
+def _apply(
+    transition: Advance,
+    enrollment: Enrollment,
+    contact: Contact,
+    accounts: dict[tuple[int, str], ChannelAccount],
+    now: datetime,
+    result: BatchResult,
+) -> None:
+    for effect in transition.effects:
+        if isinstance(effect, SendMessage):
+            result.messages.append(_message(effect, enrollment, accounts, now))
+        elif isinstance(effect, ChangeContact):
+            _change_contact(contact, effect, now)
+            result.changed_contacts[contact.pk] = contact
+
+
+def _message(
+    effect: SendMessage,
+    enrollment: Enrollment,
+    accounts: dict[tuple[int, str], ChannelAccount],
+    now: datetime,
+) -> Message:
+    account = accounts.get((enrollment.workspace_id, effect.account))
+    status, reason = MessageStatus.PENDING, ""
+    if effect.error:
+        status, reason = MessageStatus.FAILED, f"content_rejected: {effect.error}"
+    elif account is None:
+        status, reason = MessageStatus.FAILED, f"config: no account {effect.account!r}"
+    return Message(
+        workspace_id=enrollment.workspace_id,
+        contact_id=enrollment.contact_id,
+        channel=effect.channel,
+        account=account,
+        category=effect.category,
+        journey_id=enrollment.journey_id,
+        node_id=enrollment.node_id,
+        enrollment_id=enrollment.pk,
+        content=dict(effect.content),
+        idempotency_key=f"{enrollment.pk}:{enrollment.node_id}:{enrollment.visit}",
+        status=status,
+        reason=reason,
+        created_at=now,
+    )
+
+
+def _change_contact(contact: Contact, change: ChangeContact, now: datetime) -> None:
+    contact.attributes = {**(contact.attributes or {}), **change.set_attributes}
+    tags = [tag for tag in (contact.tags or []) if tag not in change.remove_tags]
+    tags.extend(tag for tag in change.add_tags if tag not in tags)
+    contact.tags = tags
+    contact.updated_at = now
+
+
+def _write(claim: Claim, enrollments: list[Enrollment], result: BatchResult) -> None:
+    with transaction.atomic():
+        held = Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token)
+        if connection.features.has_select_for_update:
+            held = held.select_for_update()
+        held_ids = set(held.values_list("pk", flat=True))
+        mine = [e for e in enrollments if e.pk in held_ids]
+        for enrollment in mine:
+            enrollment.lease_until = None
+            enrollment.lease_token = ""
+        Enrollment.objects.bulk_update(mine, ENROLLMENT_FIELDS, batch_size=500)
+        StepLog.objects.bulk_create(
+            [s for s in result.steps if s.enrollment_id in held_ids], batch_size=500
+        )
+        Message.objects.bulk_create(
+            [m for m in result.messages if m.enrollment_id in held_ids], batch_size=500
+        )
+        contacts = list(result.changed_contacts.values())
+        Contact.objects.bulk_update(contacts, ["attributes", "tags", "updated_at"], batch_size=500)
+
+
+@dataclass
+class RunReport:
+    advanced: int = 0
+    messages_created: int = 0
+    failed: int = 0
+
+
+def run_due(now: datetime, *, batch_size: int = 500) -> RunReport:
+    """Claim and advance batches until nothing is due at `now`."""
+    report = RunReport()
+    while True:
+        claim = claim_due(now, limit=batch_size)
+        if not claim.ids:
+            return report
+        result = advance_batch(claim, now)
+        report.advanced += result.advanced
+        report.messages_created += len(result.messages)
+        report.failed += result.failed

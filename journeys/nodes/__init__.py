@@ -1,0 +1,39 @@
+"""Node handlers, one function per node type (JOURNEY_FORMAT.md §1), dispatched by `handle`.
+
+`wait_event` and `webhook` are not handled yet: the walker fails an enrollment that reaches
+one with a message saying so, rather than guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from journeys.nodes import flow
+from journeys.nodes.base import Transition, Visit
+from journeys.nodes.send import send
+from journeys.nodes.wait import wait
+
+Handler = Callable[[Visit], Transition]
+
+HANDLERS: dict[str, Handler] = {
+    "entry": flow.entry,
+    "send": send,
+    "wait": wait,
+    "condition": flow.condition,
+    "switch": flow.switch,
+    "split": flow.split,
+    "update_contact": flow.update_contact,
+    "exit": flow.exit_node,
+}
+
+
+class UnsupportedNode(Exception):
+    pass
+
+
+def handle(visit: Visit) -> Transition:
+    node_type = visit.node["type"]
+    handler = HANDLERS.get(node_type)
+    if handler is None:
+        raise UnsupportedNode(f"This engine version cannot run {node_type!r} nodes yet.")
+    return handler(visit)

@@ -1,0 +1,95 @@
+"""What node handlers receive and return.
+
+A handler is a pure function `handle(visit) -> Transition`: no database, no clock, no I/O.
+The walker gathers everything a visit may need (the contact, the enrollment's data, facts for
+rules) for a whole batch up front, runs the handlers, and writes their effects back in bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.rules.evaluation import ContactSnapshot, Facts
+
+
+@dataclass(frozen=True)
+class JourneyInfo:
+    id: int
+    name: str
+    quiet_hours: Mapping[str, str] | None  # the journey's, else the workspace's default
+
+
+@dataclass(frozen=True)
+class Visit:
+    node: Mapping[str, Any]
+    contact: ContactSnapshot
+    template_contact: Mapping[str, Any]  # plain data templates see as `contact`
+    zone: ZoneInfo  # the contact's timezone, else the workspace's
+    now: datetime
+    arrived_at: datetime  # when this visit to the node began
+    data: Mapping[str, Any]  # the enrollment's persisted context
+    event: Mapping[str, Any] | None  # the triggering event: {"name", "properties"}
+    journey: JourneyInfo
+    facts: Facts
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        config: Mapping[str, Any] = self.node.get("config") or {}
+        return config
+
+
+# --- Effects: what a step asks the walker to write ----------------------------------------
+
+
+@dataclass(frozen=True)
+class SendMessage:
+    channel: str
+    account: str
+    category: str
+    content: Mapping[str, Any]
+    error: str = ""  # a template that failed to render: the message fails as content_rejected
+
+
+@dataclass(frozen=True)
+class ChangeContact:
+    set_attributes: Mapping[str, Any] = field(default_factory=dict)
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+
+
+Effect = SendMessage | ChangeContact
+
+
+# --- Transitions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Advance:
+    """Leave the node through `port` now."""
+
+    port: str
+    effects: tuple[Effect, ...] = ()
+    data: Mapping[str, Any] = field(default_factory=dict)  # merged into the enrollment's data
+    detail: Mapping[str, Any] = field(default_factory=dict)  # for the step log
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """Stay on this node and visit it again at `until`."""
+
+    until: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finish:
+    """End the enrollment with `status` (completed at an exit)."""
+
+    status: str
+
+
+Transition = Advance | Sleep | Finish

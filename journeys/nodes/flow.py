@@ -1,0 +1,63 @@
+"""The nodes that only route: entry, condition, switch, split, update_contact and exit."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from core.rules.evaluation import CompiledRule, compile_rule
+from journeys.engine.split import Variant, assign, split_point
+from journeys.nodes.base import Advance, ChangeContact, Finish, Transition, Visit
+
+
+@lru_cache(maxsize=1024)
+def _compiled(rule_json: str) -> CompiledRule:
+    return compile_rule(json.loads(rule_json))
+
+
+def compiled_rule(rule: Any) -> CompiledRule:
+    """Compiled once per distinct rule (the versions' rules are immutable)."""
+    return _compiled(json.dumps(rule, sort_keys=True))
+
+
+def entry(visit: Visit) -> Transition:
+    return Advance("next")
+
+
+def condition(visit: Visit) -> Transition:
+    matched = compiled_rule(visit.config["rule"])(visit.contact, visit.facts)
+    return Advance("yes" if matched else "no")
+
+
+def switch(visit: Visit) -> Transition:
+    for case in visit.config["cases"]:
+        if compiled_rule(case["rule"])(visit.contact, visit.facts):
+            return Advance(case["key"])
+    return Advance("default")
+
+
+def split(visit: Visit) -> Transition:
+    """The assignment is stored with the enrollment, so even a changed split cannot move it."""
+    node_id = visit.node["id"]
+    chosen = visit.data.get("variants", {}).get(node_id)
+    if chosen is None:
+        variants = [Variant(v["key"], float(v["weight"])) for v in visit.config["variants"]]
+        point = split_point(visit.journey.id, node_id, visit.contact.id)
+        chosen = assign(point, variants, float(visit.config.get("holdout", 0)))
+    variants_so_far = {**visit.data.get("variants", {}), node_id: chosen}
+    return Advance(chosen, data={"variants": variants_so_far}, detail={"variant": chosen})
+
+
+def update_contact(visit: Visit) -> Transition:
+    config = visit.config
+    change = ChangeContact(
+        set_attributes=dict(config.get("set", {})),
+        add_tags=tuple(config.get("add_tags", ())),
+        remove_tags=tuple(config.get("remove_tags", ())),
+    )
+    return Advance("next", effects=(change,))
+
+
+def exit_node(visit: Visit) -> Transition:
+    return Finish("completed")

@@ -1,0 +1,30 @@
+"""The send node: wait for the send window and quiet hours, then write the message."""
+
+from __future__ import annotations
+
+from journeys.engine.timing import NeverOpen, earliest_send
+from journeys.nodes.base import Advance, SendMessage, Sleep, Transition, Visit
+from journeys.nodes.templates import render_params
+from journeys.nodes.times import time_pair
+
+
+def send(visit: Visit) -> Transition:
+    config = visit.config
+    category = config.get("category", "marketing")
+    window = time_pair(config.get("send_window"))
+    quiet = time_pair(visit.journey.quiet_hours) if category == "marketing" else None
+    try:
+        opens = earliest_send(visit.now, visit.zone, window=window, quiet_hours=quiet)
+    except NeverOpen as exc:
+        return Advance("next", detail={"skipped": str(exc)})
+    if opens is not None:
+        return Sleep(opens, reason="send window" if window else "quiet hours")
+    content, error = render_params(config["params"], visit)
+    message = SendMessage(
+        channel=config["channel"],
+        account=config["account"],
+        category=category,
+        content=content,
+        error=error,
+    )
+    return Advance("next", effects=(message,))

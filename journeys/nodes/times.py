@@ -1,0 +1,23 @@
+"""Reading the document's time values (validated at publish, so malformed ones are bugs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import time
+from typing import Any
+
+from core.durations import parse_time_of_day
+
+
+def time_of_day(text: Any) -> time:
+    parsed = parse_time_of_day(text)
+    if parsed is None:
+        raise ValueError(f"Not a time of day: {text!r}")
+    return parsed
+
+
+def time_pair(window: Mapping[str, Any] | None) -> tuple[time, time] | None:
+    """`{"start": "18:00", "end": "20:00"}` as two times, or None when absent."""
+    if not window:
+        return None
+    return time_of_day(window["start"]), time_of_day(window["end"])

@@ -1,0 +1,208 @@
+"""The walker on the contract's examples: routing, windows, splits, failures and replays."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from channels_plugins.models import Message
+from core.models import Contact, Workspace
+from core.services.contacts import upsert_contact
+from journeys.demo import DEMO_SLUG, load_demo
+from journeys.engine.claim import claim_due
+from journeys.engine.enrollment import Skipped, enroll
+from journeys.engine.walker import advance_batch, run_due
+from journeys.models import Enrollment, EnrollmentStatus, Journey, StepLog
+from journeys.services import Publisher, create_journey, publish_journey
+from tests.support.system import shared_examples_dir
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+
+
+@pytest.fixture
+def demo() -> Workspace:
+    load_demo()
+    return Workspace.objects.get(slug=DEMO_SLUG)
+
+
+def published(workspace: Workspace, example: str) -> Journey:
+    import json
+
+    document = json.loads((shared_examples_dir() / example).read_text())
+    journey = create_journey(workspace, name=example, definition=document)
+    publish_journey(journey, publisher=Publisher())
+    journey.refresh_from_db()
+    return journey
+
+
+def person(workspace: Workspace, external_id: str, **fields: Any) -> Contact:
+    data = {"external_id": external_id, "timezone": "Asia/Shanghai", **fields}
+    return upsert_contact(workspace, data)[0]
+
+
+def messages_of(contact: Contact) -> list[tuple[str, str]]:
+    return [
+        (m.node_id, m.channel)
+        for m in Message.objects.filter(contact=contact).order_by("created_at", "id")
+    ]
+
+
+def test_high_value_routing(demo: Workspace) -> None:
+    journey = published(demo, "high_value_routing.json")
+    vip = person(
+        demo,
+        "vip",
+        first_name="Li",
+        attributes={"monthly_spend": 6200, "advisor_name": "Zhang Min", "advisor_ext": "8021"},
+    )
+    regular = person(demo, "regular", first_name="Ana", attributes={"monthly_spend": 800})
+    for contact in (vip, regular):
+        assert isinstance(enroll(journey, contact, NOW), Enrollment)
+    report = run_due(NOW)
+    assert report.advanced == 10  # five node visits each: entry, condition, send, tag, exit
+    vip_message = Message.objects.select_related("account").get(contact=vip)
+    assert vip_message.account is not None
+    assert (vip_message.node_id, vip_message.channel, vip_message.account.name) == (
+        "vip_sms",
+        "sms",
+        "sms-enterprise",
+    )
+    assert "Zhang Min (ext. 8021)" in vip_message.content["body"]
+    assert vip_message.content["template_params"] == {
+        "name": "Li",
+        "advisor": "Zhang Min",
+        "ext": "8021",
+    }
+    assert messages_of(regular) == [("push", "push")]
+    for contact in (vip, regular):
+        contact.refresh_from_db()
+        assert "launch_notified" in contact.tags
+    assert set(Enrollment.objects.values_list("status", flat=True)) == {"completed"}
+    ports = list(
+        StepLog.objects.filter(enrollment__contact=vip)
+        .order_by("visit")
+        .values_list("node_id", "port")
+    )
+    assert ports == [
+        ("start", "next"),
+        ("is_vip", "yes"),
+        ("vip_sms", "next"),
+        ("tag", "next"),
+        ("done", ""),
+    ]
+
+
+def test_onboarding_drip_holds_the_second_push_for_the_evening_window(demo: Workspace) -> None:
+    journey = published(demo, "onboarding_drip.json")
+    newcomer = person(demo, "new", first_name="Wei")
+    enroll(journey, newcomer, NOW)
+    run_due(NOW)
+    first = Message.objects.get(contact=newcomer)
+    assert first.node_id == "push_features"
+    assert first.content["title"] == "Welcome, Wei"
+    enrollment = Enrollment.objects.get()
+    assert enrollment.status == EnrollmentStatus.WAITING
+    assert enrollment.wake_at == NOW + timedelta(days=3)
+
+    run_due(NOW + timedelta(days=3))  # 09:00 local on day 3: outside 18:00-20:00
+    assert messages_of(newcomer) == [("push_features", "push")]
+    enrollment.refresh_from_db()
+    evening = datetime(2026, 11, 5, 18, 0, tzinfo=SHANGHAI)
+    assert enrollment.wake_at == evening.astimezone(UTC)
+
+    run_due(evening.astimezone(UTC))
+    assert messages_of(newcomer)[-1] == ("push_tips", "push")
+    enrollment.refresh_from_db()
+    assert enrollment.wake_at == evening.astimezone(UTC) + timedelta(days=4)
+    run_due(enrollment.wake_at)
+    assert messages_of(newcomer)[-1] == ("push_community", "push")
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.COMPLETED
+
+
+def test_cart_split_is_deterministic_and_roughly_even(demo: Workspace) -> None:
+    journey = published(demo, "cart_abc_test.json")
+    contacts = [person(demo, f"c{i}") for i in range(300)]
+    for contact in contacts:
+        enroll(
+            journey,
+            contact,
+            NOW,
+            event={"name": "cart_abandoned", "properties": {"product_name": "Phone X"}},
+        )
+    run_due(NOW)
+    shares = Counter(Message.objects.values_list("node_id", flat=True))
+    assert sum(shares.values()) == 300
+    assert all(70 <= shares[node] <= 130 for node in ("discount", "reviews", "trial"))
+    discount = Message.objects.filter(node_id="discount").first()
+    assert discount is not None
+    assert discount.content["body"] == "Phone X is 10% off today"
+    variants = {e.contact_id: e.context["variants"]["ab"] for e in Enrollment.objects.all()}
+    expected = {"A": "discount", "B": "reviews", "C": "trial"}
+    for message in Message.objects.all():
+        assert message.node_id == expected[variants[message.contact_id]]
+
+
+def test_a_broken_enrollment_fails_alone_with_its_reason(demo: Workspace) -> None:
+    fallback = published(demo, "fallback_chain.json")  # reaches wait_event, not handled yet
+    routing = published(demo, "high_value_routing.json")
+    contact = person(demo, "both")
+    enroll(fallback, contact, NOW)
+    enroll(routing, contact, NOW)
+    report = run_due(NOW)
+    assert report.failed == 1
+    broken = Enrollment.objects.get(journey=fallback)
+    assert broken.status == EnrollmentStatus.FAILED
+    assert "wait_event" in broken.error
+    assert Enrollment.objects.get(journey=routing).status == EnrollmentStatus.COMPLETED
+    assert messages_of(contact) == [("push1", "push"), ("push", "push")]
+
+
+def test_a_stale_claim_writes_nothing(demo: Workspace) -> None:
+    journey = published(demo, "high_value_routing.json")
+    enroll(journey, person(demo, "x"), NOW)
+    stale = claim_due(NOW, limit=10, lease=timedelta(seconds=1))
+    fresh = claim_due(NOW + timedelta(seconds=2), limit=10)
+    assert fresh.ids == stale.ids
+    advance_batch(stale, NOW)  # its lease was taken over: its results must be dropped
+    assert not Message.objects.exists()
+    assert not StepLog.objects.exists()
+    advance_batch(fresh, NOW)
+    assert Message.objects.count() == 1
+    advance_batch(fresh, NOW)  # replaying a finished claim changes nothing
+    assert Message.objects.count() == 1
+
+
+def test_query_count_does_not_grow_with_the_batch(
+    demo: Workspace, django_assert_max_num_queries: Any
+) -> None:
+    journey = published(demo, "high_value_routing.json")
+    for i in range(120):
+        enroll(journey, person(demo, f"p{i}", attributes={"monthly_spend": i * 100}), NOW)
+    claim = claim_due(NOW, limit=500)
+    with django_assert_max_num_queries(16):  # 15 today, for 1 or 500 enrollments alike
+        result = advance_batch(claim, NOW)
+    assert result.advanced == 120 * 5
+    assert Message.objects.count() == 120
+
+
+def test_reentry_rules(demo: Workspace) -> None:
+    never = published(demo, "onboarding_drip.json")  # reentry: never
+    after = published(demo, "cart_abc_test.json")  # reentry: after P7D
+    contact = person(demo, "again")
+    assert isinstance(enroll(never, contact, NOW), Enrollment)
+    assert enroll(never, contact, NOW + timedelta(days=400)) == Skipped("already_enrolled")
+    assert isinstance(enroll(after, contact, NOW), Enrollment)
+    assert enroll(after, contact, NOW + timedelta(days=6)) == Skipped("reentry_too_soon")
+    assert isinstance(enroll(after, contact, NOW + timedelta(days=7)), Enrollment)
+
+
+def test_only_active_journeys_enroll(demo: Workspace) -> None:
+    draft = create_journey(demo, name="draft", definition={})
+    assert enroll(draft, person(demo, "d"), NOW) == Skipped("journey_not_active")
