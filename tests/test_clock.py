@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -12,6 +11,7 @@ import time_machine
 from django.test import override_settings
 
 from core import clock
+from tests.support.system import django_process_env
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,11 +40,7 @@ def test_offset_file_shifts_now_in_this_and_other_processes(tmp_path: Path) -> N
                 "print(round((clock.now() - timezone.now()).total_seconds()))",
             ],
             cwd=REPO_ROOT,
-            env={
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "core.settings",
-                "TOUCHFLOW_CLOCK_OFFSET_FILE": str(offset_file),
-            },
+            env=django_process_env(TOUCHFLOW_CLOCK_OFFSET_FILE=str(offset_file)),
             capture_output=True,
             text=True,
             check=True,

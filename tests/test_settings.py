@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,15 +11,13 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
+from tests.support.system import django_process_env
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_in_fresh_process(code: str, env: dict[str, str]) -> str:
-    full_env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TOUCHFLOW_", "DATABASE_URL"))
-    }
-    full_env.update(env)
-    full_env["DJANGO_SETTINGS_MODULE"] = "core.settings"
+    full_env = django_process_env(**env)
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=REPO_ROOT,
@@ -37,14 +34,13 @@ def test_check_deploy_is_clean_with_production_like_variables(tmp_path: Path) ->
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=REPO_ROOT,
-        env={
-            **os.environ,
-            "SECRET_KEY": "x" * 20 + "-production-secret-with-enough-entropy-0123456789",
-            "ALLOWED_HOSTS": "touchflow.example.com",
-            "TOUCHFLOW_HTTPS": "1",
-            "TOUCHFLOW_PUBLIC_URL": "https://touchflow.example.com",
-            "TOUCHFLOW_VAR_DIR": str(tmp_path),
-        },
+        env=django_process_env(
+            SECRET_KEY="x" * 20 + "-production-secret-with-enough-entropy-0123456789",
+            ALLOWED_HOSTS="touchflow.example.com",
+            TOUCHFLOW_HTTPS="1",
+            TOUCHFLOW_PUBLIC_URL="https://touchflow.example.com",
+            TOUCHFLOW_VAR_DIR=str(tmp_path),
+        ),
         capture_output=True,
         text=True,
         check=False,

@@ -7,7 +7,6 @@ enrollments in batches of 50; every enrollment must be claimed exactly once.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.support.system import missing
+from tests.support.system import django_process_env, missing
 
 pytestmark = pytest.mark.slow
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -54,15 +53,7 @@ print(json.dumps(claimed))
 
 
 def _env(database_url: str, var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOUCHFLOW_", "DATABASE_URL"))}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "core.settings",
-            "DATABASE_URL": database_url,
-            "TOUCHFLOW_VAR_DIR": str(var_dir),
-        }
-    )
-    return env
+    return django_process_env(DATABASE_URL=database_url, TOUCHFLOW_VAR_DIR=str(var_dir))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

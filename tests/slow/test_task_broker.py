@@ -6,7 +6,6 @@ process, as a web worker would. This proves `TOUCHFLOW_BROKER_URL` really select
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.system import missing
+from tests.support.system import django_process_env, missing
 
 pytestmark = pytest.mark.slow
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -43,8 +42,7 @@ def _redis_available() -> bool:
 def broker_env(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOUCHFLOW_", "DATABASE_URL"))}
-    env.update({"DJANGO_SETTINGS_MODULE": "core.settings", "TOUCHFLOW_VAR_DIR": str(tmp_path)})
+    env = django_process_env(TOUCHFLOW_VAR_DIR=str(tmp_path))
     if request.param == "redis":
         if not _redis_available():
             missing("Redis on 127.0.0.1:6379", "apt-get install redis-server and start it")

@@ -35,3 +35,12 @@ def shared_examples_dir() -> Path:
             "check out the shared contract folder beside this repository",
         )
     return SHARED_EXAMPLES
+
+
+def django_process_env(**variables: str) -> dict[str, str]:
+    """The environment for a Django subprocess: this one without Touchflow's own variables
+    (so a developer's shell settings cannot leak in), plus `variables`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOUCHFLOW_", "DATABASE_URL"))}
+    env["DJANGO_SETTINGS_MODULE"] = "core.settings"
+    env.update(variables)
+    return env
