@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.signals import setting_changed
 
 DEFAULTS: dict[str, Any] = {
     # Base of every link Touchflow puts in messages (tracking, unsubscribe, receipts).
@@ -36,7 +35,10 @@ DEFAULTS: dict[str, Any] = {
 
 
 class TouchflowSettings:
-    """Attribute access to `settings.TOUCHFLOW` merged over `DEFAULTS`."""
+    """Attribute access to `settings.TOUCHFLOW` merged over `DEFAULTS`.
+
+    Nothing is cached, so `override_settings(TOUCHFLOW=...)` takes effect at once.
+    """
 
     def __getattr__(self, name: str) -> Any:
         if name not in DEFAULTS:
@@ -46,10 +48,3 @@ class TouchflowSettings:
 
 
 touchflow_settings = TouchflowSettings()
-
-
-def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
-    """Nothing is cached today; the hook documents that overrides take effect at once."""
-
-
-setting_changed.connect(_on_setting_changed)
