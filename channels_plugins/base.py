@@ -9,7 +9,7 @@ validates a workspace's channel account. Sending, receipts and tracking are adde
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,34 @@ class Channel:
 
 
 @dataclass(frozen=True)
+class OutboundMessage:
+    """What a provider needs to deliver one message."""
+
+    id: int
+    to: str  # the address on this channel: a phone number, token, email or openid
+    content: Mapping[str, Any]  # the rendered params
+    idempotency_key: str  # providers that accept one get it, so a retry cannot duplicate
+
+
+@dataclass(frozen=True)
+class Sent:
+    provider_message_id: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A normalized failure (ARCHITECTURE.md §3): the engine acts on `kind`, never on codes."""
+
+    kind: str  # auth, rate_limited, recipient_capped, invalid_recipient, content_rejected,
+    # config or transient
+    detail: str = ""
+    retry_after: float | None = None
+
+
+Outcome = Sent | Failed
+
+
+@dataclass(frozen=True)
 class Provider:
     name: str
     title: str
@@ -49,6 +77,12 @@ class Provider:
             for name, spec in properties.items()
             if isinstance(spec, Mapping) and spec.get("writeOnly") is True
         )
+
+    def send(self, config: Mapping[str, Any], messages: Sequence[OutboundMessage]) -> list[Outcome]:
+        """Deliver a batch; one outcome per message, in order. Never sleep or retry here:
+        the dispatcher owns backoff. A provider that registers without sending cannot be used
+        by dispatch, which fails its messages with kind `config`."""
+        raise NotImplementedError(f"Provider {self.name!r} does not send messages.")
 
     def as_dict(self) -> dict[str, Any]:
         return {

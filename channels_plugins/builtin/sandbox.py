@@ -6,12 +6,20 @@ credentials; its optional config is about how it behaves, never secrets.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from channels_plugins.base import Provider
+from channels_plugins.base import OutboundMessage, Outcome, Provider, Sent
 from channels_plugins.hookspecs import hookimpl
 
-SANDBOX = Provider(
+
+class SandboxProvider(Provider):
+    def send(self, config: Mapping[str, Any], messages: Sequence[OutboundMessage]) -> list[Outcome]:
+        """Accept everything; the outbox row itself is the record of what was "sent"."""
+        return [Sent(f"sandbox-{message.id}") for message in messages]
+
+
+SANDBOX = SandboxProvider(
     name="sandbox",
     title="Sandbox",
     description="Records messages instead of sending them.",
