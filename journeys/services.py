@@ -16,8 +16,10 @@ from channels_plugins.registry import get_registry
 from channels_plugins.services import account_channels
 from core import clock
 from core.conf import touchflow_settings
-from core.models import Segment, Workspace
+from core.models import Contact, Segment, Workspace
 from journeys.documents import checksum, encoded_size
+from journeys.engine.enrollment import Skipped, current_version, enroll
+from journeys.engine.triggers import entry_trigger
 from journeys.models import Journey, JourneyStatus, JourneyVersion
 from journeys.validation import DocumentError, References, validate_document
 
@@ -173,3 +175,31 @@ def delete_journey(journey: Journey) -> None:
     if journey.status in (JourneyStatus.ACTIVE, JourneyStatus.PAUSED):
         raise InvalidTransition("Archive the journey before deleting it.")
     journey.delete()
+
+
+@transaction.atomic
+def enroll_contacts(journey: Journey, external_ids: list[str]) -> dict[str, Any]:
+    """The API trigger: enroll existing contacts now, reporting each one skipped and why."""
+    version = current_version(journey)
+    if version is None or journey.status != JourneyStatus.ACTIVE:
+        raise InvalidTransition("Only an active journey enrolls contacts; publish it first.")
+    if entry_trigger(version).get("kind") != "api":
+        raise InvalidTransition("This journey enters on its own trigger, not through the API.")
+    contacts = {
+        c.external_id: c
+        for c in Contact.objects.filter(workspace=journey.workspace, external_id__in=external_ids)
+    }
+    now = clock.now()
+    enrolled, skipped = 0, []
+    for external_id in dict.fromkeys(external_ids):  # each contact once, in the given order
+        contact = contacts.get(external_id)
+        outcome = (
+            enroll(journey, contact, now, version=version)
+            if contact
+            else Skipped("unknown_contact")
+        )
+        if isinstance(outcome, Skipped):
+            skipped.append({"contact": external_id, "reason": outcome.reason})
+        else:
+            enrolled += 1
+    return {"enrolled": enrolled, "skipped": skipped}

@@ -104,3 +104,22 @@ class PublishResponseSerializer(VersionSerializer):
 
     class Meta(VersionSerializer.Meta):
         fields = ["journey", *VersionSerializer.Meta.fields]
+
+
+class EnrollRequestSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
+    contacts = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        allow_empty=False,
+        max_length=10_000,
+        help_text="External ids of existing contacts.",
+    )
+
+
+class EnrollSkipSerializer(serializers.Serializer[Any]):
+    contact = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class EnrollResponseSerializer(serializers.Serializer[Any]):
+    enrolled = serializers.IntegerField()
+    skipped = EnrollSkipSerializer(many=True)

@@ -164,6 +164,19 @@ class JourneyViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet[Journey]):
         copy = services.clone_journey(journey, name=serializer.validated_data.get("name"))
         return self._respond(copy, status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.EnrollRequestSerializer, responses={200: s.EnrollResponseSerializer})
+    @action(detail=True, methods=["post"])
+    def enroll(self, request: Request, pk: str | None = None) -> Response:
+        """Enroll existing contacts into a journey whose entry trigger is `api`."""
+        journey = self.get_object()
+        serializer = s.EnrollRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = services.enroll_contacts(journey, serializer.validated_data["contacts"])
+        except services.JourneyError as exc:
+            raise _api_error(exc) from exc
+        return Response(result)
+
     @extend_schema(responses={200: s.VersionSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str | None = None) -> Response:

@@ -49,11 +49,15 @@ def enroll(
     now: datetime,
     *,
     event: Mapping[str, Any] | None = None,
+    version: JourneyVersion | None = None,
 ) -> Enrollment | Skipped:
-    """Create an enrollment at the entry node, due at once; or say why not."""
+    """Create an enrollment at the entry node, due at once; or say why not.
+
+    `version` is the journey's current version when the caller already has it.
+    """
     if journey.status != JourneyStatus.ACTIVE:
         return Skipped("journey_not_active")
-    version = current_version(journey)
+    version = version or current_version(journey)
     if version is None:
         return Skipped("journey_not_active")
     refusal = reentry_refusal(version.definition.get("settings", {}), journey, contact, now)
