@@ -31,21 +31,23 @@ def entry_trigger(version: JourneyVersion) -> Mapping[str, Any]:
 
 
 def current_versions(workspace: Workspace) -> Iterator[tuple[Journey, JourneyVersion]]:
-    """Each active journey of the workspace with its newest version, in two queries."""
-    journeys = {
-        j.pk: j for j in Journey.objects.filter(workspace=workspace, status=JourneyStatus.ACTIVE)
-    }
-    seen: set[int] = set()
-    # Definitions are loaded only on a trigger-cache miss (deferred field), not per event.
+    """Each active journey of the workspace with its newest version, in one query.
+
+    Definitions are loaded only on a trigger-cache miss (a deferred field), not per event.
+    """
     versions = (
-        JourneyVersion.objects.filter(journey_id__in=list(journeys))
+        JourneyVersion.objects.filter(
+            journey__workspace=workspace, journey__status=JourneyStatus.ACTIVE
+        )
+        .select_related("journey")
         .order_by("journey_id", "-number")
         .defer("definition")
     )
+    seen: set[int] = set()
     for version in versions:
         if version.journey_id not in seen:
             seen.add(version.journey_id)
-            yield journeys[version.journey_id], version
+            yield version.journey, version
 
 
 def matches(trigger: Mapping[str, Any], event: Event) -> bool:
