@@ -27,15 +27,18 @@ from journeys.models import Enrollment, EnrollmentStatus, StepLog
 from journeys.nodes import handle
 from journeys.nodes.base import (
     Advance,
+    AwaitEvent,
     ChangeContact,
     Finish,
     JourneyInfo,
     SendMessage,
+    SentMessage,
     Sleep,
     Visit,
 )
 
 MAX_STEPS_PER_PASS = 50
+AWAITING = "awaiting"  # enrollment data while parked in a wait_event: what may wake it
 ENROLLMENT_FIELDS = [
     "node_id",
     "status",
@@ -93,9 +96,18 @@ def advance_batch(claim: Claim, now: datetime) -> BatchResult:
     requirements = frozenset().union(*(graph.requirements for graph in graphs.values()))
     facts = load_event_counts([e.contact_id for e in enrollments], requirements, now)
     accounts = _accounts({e.workspace_id for e in enrollments})
+    sent = _sent_messages([e.pk for e in enrollments])
     for enrollment in enrollments:
         try:
-            _walk(enrollment, graphs[enrollment.version_id], facts, accounts, now, result)
+            _walk(
+                enrollment,
+                graphs[enrollment.version_id],
+                facts,
+                accounts,
+                sent.get(enrollment.pk, {}),
+                now,
+                result,
+            )
         except Exception as exc:  # noqa: BLE001 - one broken enrollment must not stop the batch
             enrollment.status = EnrollmentStatus.FAILED
             enrollment.error = f"{type(exc).__name__}: {exc}"
@@ -113,11 +125,26 @@ def _accounts(workspace_ids: Iterable[int]) -> dict[tuple[int, str], ChannelAcco
     }
 
 
+def _sent_messages(enrollment_ids: list[int]) -> dict[int, dict[str, SentMessage]]:
+    """Each enrollment's messages by send node (the latest per node), in one query."""
+    found: dict[int, dict[str, SentMessage]] = {}
+    rows = (
+        Message.objects.filter(enrollment_id__in=enrollment_ids)
+        .order_by("id")
+        .values_list("enrollment_id", "node_id", "id", "status", "sent_at")
+    )
+    for enrollment_id, node_id, message_id, status, sent_at in rows:
+        if enrollment_id is not None:
+            found.setdefault(enrollment_id, {})[node_id] = SentMessage(message_id, status, sent_at)
+    return found
+
+
 def _walk(
     enrollment: Enrollment,
     graph: Graph,
     facts: BatchFacts,
     accounts: dict[tuple[int, str], ChannelAccount],
+    messages: dict[str, SentMessage],
     now: datetime,
     result: BatchResult,
 ) -> None:
@@ -142,11 +169,25 @@ def _walk(
             event=enrollment.context.get("event"),
             journey=info,
             facts=facts,
+            messages=messages,
         )
         transition = handle(visit)
         if isinstance(transition, Sleep):
             enrollment.status = EnrollmentStatus.WAITING
             enrollment.wake_at = transition.until
+            return
+        if isinstance(transition, AwaitEvent):
+            enrollment.status = EnrollmentStatus.WAITING
+            enrollment.wake_at = transition.timeout_at
+            enrollment.context = {
+                **enrollment.context,
+                AWAITING: {
+                    "node": node["id"],
+                    "event": transition.event,
+                    "where": dict(transition.where),
+                    "message_node": transition.message_node,
+                },
+            }
             return
         result.advanced += 1
         enrollment.visit += 1
@@ -163,11 +204,9 @@ def _walk(
         if target is None:
             raise LookupError(f"Port {transition.port!r} of node {node['id']!r} leads nowhere.")
         enrollment.node_id = target
-        enrollment.context = {
-            **enrollment.context,
-            **transition.data,
-            "arrived_at": now.isoformat(),
-        }
+        context = {**enrollment.context, **transition.data, "arrived_at": now.isoformat()}
+        context.pop(AWAITING, None)
+        enrollment.context = context
         enrollment.status = EnrollmentStatus.ACTIVE
     enrollment.wake_at = now  # step budget used up: due again at once, in a later pass
 

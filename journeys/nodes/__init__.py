@@ -1,7 +1,7 @@
 """Node handlers, one function per node type (JOURNEY_FORMAT.md §1), dispatched by `handle`.
 
-`wait_event` and `webhook` are not handled yet: the walker fails an enrollment that reaches
-one with a message saying so, rather than guessing.
+`webhook` is not handled yet: the walker fails an enrollment that reaches one with a message
+saying so, rather than guessing.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from journeys.nodes import flow
 from journeys.nodes.base import Transition, Visit
 from journeys.nodes.send import send
 from journeys.nodes.wait import wait
+from journeys.nodes.wait_event import wait_event
 
 Handler = Callable[[Visit], Transition]
 
@@ -19,6 +20,7 @@ HANDLERS: dict[str, Handler] = {
     "entry": flow.entry,
     "send": send,
     "wait": wait,
+    "wait_event": wait_event,
     "condition": flow.condition,
     "switch": flow.switch,
     "split": flow.split,

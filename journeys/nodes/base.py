@@ -24,6 +24,15 @@ class JourneyInfo:
 
 
 @dataclass(frozen=True)
+class SentMessage:
+    """What the step knows of the message a send node wrote in this enrollment."""
+
+    id: int
+    status: str
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Visit:
     node: Mapping[str, Any]
     contact: ContactSnapshot
@@ -35,6 +44,7 @@ class Visit:
     event: Mapping[str, Any] | None  # the triggering event: {"name", "properties"}
     journey: JourneyInfo
     facts: Facts
+    messages: Mapping[str, SentMessage] = field(default_factory=dict)  # by send node id
 
     @property
     def config(self) -> Mapping[str, Any]:
@@ -86,10 +96,20 @@ class Sleep:
 
 
 @dataclass(frozen=True)
+class AwaitEvent:
+    """Stay on this node until a matching event arrives (`received`) or `timeout_at`."""
+
+    event: str
+    where: Mapping[str, Any]  # property equality
+    message_node: str | None  # the event must concern the message this send node sent
+    timeout_at: datetime
+
+
+@dataclass(frozen=True)
 class Finish:
     """End the enrollment with `status` (completed at an exit)."""
 
     status: str
 
 
-Transition = Advance | Sleep | Finish
+Transition = Advance | Sleep | AwaitEvent | Finish

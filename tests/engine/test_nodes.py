@@ -103,5 +103,5 @@ def test_a_template_that_fails_while_rendering_rejects_the_message() -> None:
 
 
 def test_unhandled_node_types_say_so() -> None:
-    with pytest.raises(UnsupportedNode, match="wait_event"):
-        handle(visit({"id": "w", "type": "wait_event", "config": {}}))
+    with pytest.raises(UnsupportedNode, match="webhook"):
+        handle(visit({"id": "w", "type": "webhook", "config": {}}))

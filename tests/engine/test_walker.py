@@ -150,18 +150,31 @@ def test_cart_split_is_deterministic_and_roughly_even(demo: Workspace) -> None:
 
 
 def test_a_broken_enrollment_fails_alone_with_its_reason(demo: Workspace) -> None:
-    fallback = published(demo, "fallback_chain.json")  # reaches wait_event, not handled yet
+    hook = {"id": "hook", "type": "webhook", "config": {"url": "http://127.0.0.1:9/x"}}
+    document = {
+        "schema_version": 1,
+        "settings": {"reentry": "always"},
+        "nodes": [
+            {"id": "start", "type": "entry", "config": {"trigger": {"kind": "api"}}},
+            hook,
+            {"id": "done", "type": "exit"},
+        ],
+        "edges": [{"from": "start", "to": "hook"}, {"from": "hook", "to": "done"}],
+    }
+    broken_journey = create_journey(demo, name="webhook", definition=document)
+    publish_journey(broken_journey, publisher=Publisher())
+    broken_journey.refresh_from_db()
     routing = published(demo, "high_value_routing.json")
     contact = person(demo, "both")
-    enroll(fallback, contact, NOW)
+    enroll(broken_journey, contact, NOW)
     enroll(routing, contact, NOW)
     report = run_due(NOW)
     assert report.failed == 1
-    broken = Enrollment.objects.get(journey=fallback)
+    broken = Enrollment.objects.get(journey=broken_journey)
     assert broken.status == EnrollmentStatus.FAILED
-    assert "wait_event" in broken.error
+    assert "webhook" in broken.error
     assert Enrollment.objects.get(journey=routing).status == EnrollmentStatus.COMPLETED
-    assert messages_of(contact) == [("push1", "push"), ("push", "push")]
+    assert messages_of(contact) == [("push", "push")]
 
 
 def test_a_stale_claim_writes_nothing(demo: Workspace) -> None:

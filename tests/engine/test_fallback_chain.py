@@ -1,0 +1,95 @@
+"""Scenario 4 through the API and tick: push, then SMS if not opened within 2 h of sending."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+from channels_plugins.models import Message, MessageStatus
+from core.models import Workspace
+from journeys.demo import DEMO_SLUG, load_demo
+from journeys.engine.tick import tick
+from journeys.models import Enrollment, EnrollmentStatus
+from tests.conftest import ClientFactory
+from tests.support.system import shared_examples_dir
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, outside quiet hours
+
+
+@pytest.fixture
+def api(make_client: ClientFactory) -> APIClient:
+    load_demo()
+    client = make_client(Workspace.objects.get(slug=DEMO_SLUG))
+    document = json.loads((shared_examples_dir() / "fallback_chain.json").read_text())
+    journey_id = client.post(
+        "/api/v1/journeys/", {"name": "fallback", "definition": document}, format="json"
+    ).json()["id"]
+    assert (
+        client.post(f"/api/v1/journeys/{journey_id}/publish/", {}, format="json").status_code == 201
+    )
+    for external_id in ("opens", "ignores"):
+        client.post(
+            "/api/v1/contacts/",
+            {
+                "external_id": external_id,
+                "timezone": "Asia/Shanghai",
+                "phone": "+8613800000002",
+                "push_tokens": [{"provider": "sandbox", "token": f"t-{external_id}"}],
+            },
+            format="json",
+        )
+    return client
+
+
+def track(api: APIClient, at: datetime, **body: object) -> None:
+    with time_machine.travel(at, tick=False):
+        assert api.post("/api/v1/track/", body, format="json").status_code == 200
+
+
+def test_opened_push_ends_the_chain_and_silence_brings_the_sms(api: APIClient) -> None:
+    for external_id in ("opens", "ignores"):
+        track(api, NOW, userId=external_id, event="promo_started")
+    tick(NOW)
+    pushes = {m.contact.external_id: m for m in Message.objects.select_related("contact")}
+    assert {m.status for m in pushes.values()} == {MessageStatus.SENT}
+
+    opened_at = NOW + timedelta(minutes=30)
+    track(
+        api,
+        opened_at,
+        userId="opens",
+        event="message.opened",
+        properties={"message_id": pushes["opens"].pk},
+    )
+    assert Message.objects.get(pk=pushes["opens"].pk).status == MessageStatus.OPENED
+    tick(opened_at)
+    assert Enrollment.objects.get(contact__external_id="opens").status == (
+        EnrollmentStatus.COMPLETED
+    )
+
+    tick(NOW + timedelta(hours=2) - timedelta(seconds=1))
+    assert Message.objects.filter(contact__external_id="ignores").count() == 1
+    tick(NOW + timedelta(hours=2))
+    sms = Message.objects.get(contact__external_id="ignores", channel="sms")
+    assert sms.node_id == "sms1"
+    assert sms.status == MessageStatus.SENT
+    assert not Message.objects.filter(contact__external_id="opens", channel="sms").exists()
+
+
+def test_an_open_of_another_message_does_not_count(api: APIClient) -> None:
+    track(api, NOW, userId="opens", event="promo_started")
+    tick(NOW)
+    track(
+        api,
+        NOW + timedelta(minutes=5),
+        userId="opens",
+        event="message.opened",
+        properties={"message_id": 999_999},
+    )
+    tick(NOW + timedelta(hours=2))
+    assert Message.objects.filter(contact__external_id="opens", channel="sms").exists()
