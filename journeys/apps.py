@@ -8,8 +8,12 @@ class JourneysConfig(AppConfig):
 
     def ready(self) -> None:
         from core.signals import event_recorded
+        from journeys.engine.outcomes import apply_goals_and_exits
         from journeys.engine.triggers import enroll_on_event
         from journeys.engine.wake import wake_on_event
 
-        event_recorded.connect(enroll_on_event, dispatch_uid="journeys.enroll_on_event")
+        # Wake first (a wait_event for the goal event takes `received`), then goals and exits,
+        # then entries (a new enrollment is not ended by the event that started it).
         event_recorded.connect(wake_on_event, dispatch_uid="journeys.wake_on_event")
+        event_recorded.connect(apply_goals_and_exits, dispatch_uid="journeys.goals_and_exits")
+        event_recorded.connect(enroll_on_event, dispatch_uid="journeys.enroll_on_event")

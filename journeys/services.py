@@ -19,7 +19,7 @@ from core.conf import touchflow_settings
 from core.models import Contact, Segment, Workspace
 from journeys.documents import checksum, encoded_size
 from journeys.engine.enrollment import Skipped, current_version, enroll
-from journeys.engine.triggers import entry_trigger
+from journeys.engine.versions import entry_trigger
 from journeys.models import Journey, JourneyStatus, JourneyVersion
 from journeys.validation import DocumentError, References, validate_document
 

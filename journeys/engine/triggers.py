@@ -14,20 +14,8 @@ from core import clock
 from core.conf import touchflow_settings
 from core.models import Event, Workspace
 from journeys.engine.enrollment import enroll
+from journeys.engine.versions import entry_trigger
 from journeys.models import Journey, JourneyStatus, JourneyVersion
-
-# (version id, checksum) → its entry trigger. Versions are immutable; the checksum guards
-# against an id reused after a journey was deleted.
-_triggers: dict[tuple[int, str], Mapping[str, Any]] = {}
-
-
-def entry_trigger(version: JourneyVersion) -> Mapping[str, Any]:
-    key = (version.pk, version.checksum)
-    trigger = _triggers.get(key)
-    if trigger is None:
-        entry = next(n for n in version.definition["nodes"] if n["type"] == "entry")
-        trigger = _triggers[key] = entry["config"]["trigger"]
-    return trigger
 
 
 def current_versions(workspace: Workspace) -> Iterator[tuple[Journey, JourneyVersion]]:

@@ -56,6 +56,11 @@ class Enrollment(models.Model):
     context = models.JSONField(default=dict, blank=True)
     entered_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
+    converted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the goal event occurred; set even after the enrollment finished.",
+    )
     error = models.TextField(blank=True)
 
     class Meta:
