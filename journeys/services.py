@@ -20,7 +20,14 @@ from core.models import Contact, Segment, Workspace
 from journeys.documents import checksum, encoded_size
 from journeys.engine.enrollment import Skipped, current_version, enroll
 from journeys.engine.versions import entry_trigger
-from journeys.models import Journey, JourneyStatus, JourneyVersion
+from journeys.models import (
+    LIVE_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
+    Journey,
+    JourneyStatus,
+    JourneyVersion,
+)
 from journeys.validation import DocumentError, References, validate_document
 
 
@@ -145,12 +152,22 @@ _TRANSITIONS: dict[str, tuple[set[str], str]] = {
 
 @transaction.atomic
 def change_status(journey: Journey, action: str) -> Journey:
-    """Pause, resume or archive; refusing moves the lifecycle does not allow."""
+    """Pause, resume or archive; refusing moves the lifecycle does not allow.
+
+    Pausing stops new entries (triggers enroll only active journeys) and holds enrollments
+    where they are (the walker claims only active journeys' enrollments); resuming lets them
+    continue; archiving exits them.
+    """
     allowed_from, target = _TRANSITIONS[action]
     locked = Journey.objects.select_for_update().get(pk=journey.pk)
     if locked.status not in allowed_from:
         raise InvalidTransition(f"A journey that is {locked.status} cannot be {action}d.")
     _set_status(locked, target)
+    if target == JourneyStatus.ARCHIVED:
+        now = clock.now()
+        Enrollment.objects.filter(journey=locked, status__in=LIVE_STATUSES).update(
+            status=EnrollmentStatus.EXITED, finished_at=now, wake_at=None
+        )
     journey.refresh_from_db()
     return journey
 

@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.leases import ClaimQuery, claim_rows
-from journeys.models import LIVE_STATUSES, Enrollment
+from journeys.models import LIVE_STATUSES, Enrollment, JourneyStatus
 
 DEFAULT_LEASE = timedelta(minutes=5)
 DUE_ENROLLMENTS = ClaimQuery(
     table="journeys_enrollment",
+    # Enrollments of a paused journey are held where they are: not claimed until it resumes.
     due=(
         "status IN (%s, %s) AND wake_at IS NOT NULL AND wake_at <= %s"
         " AND (lease_until IS NULL OR lease_until <= %s)"
+        " AND journey_id IN (SELECT id FROM journeys_journey WHERE status = %s)"
     ),
     order_by="wake_at",
     assign="lease_until = %s, lease_token = %s",
@@ -43,7 +45,12 @@ def claim_due(now: datetime, *, limit: int, lease: timedelta = DEFAULT_LEASE) ->
     lease_until = now + lease
     ids = claim_rows(
         DUE_ENROLLMENTS,
-        due_params=[*(str(status) for status in LIVE_STATUSES), now, now],
+        due_params=[
+            *(str(status) for status in LIVE_STATUSES),
+            now,
+            now,
+            str(JourneyStatus.ACTIVE),
+        ],
         assign_params=[lease_until, token],
         limit=limit,
     )

@@ -219,3 +219,20 @@ def test_reentry_rules(demo: Workspace) -> None:
 def test_only_active_journeys_enroll(demo: Workspace) -> None:
     draft = create_journey(demo, name="draft", definition={})
     assert enroll(draft, person(demo, "d"), NOW) == Skipped("journey_not_active")
+
+
+def test_pause_holds_resume_continues_archive_exits(demo: Workspace) -> None:
+    from journeys.services import change_status
+
+    journey = published(demo, "onboarding_drip.json")
+    enroll(journey, person(demo, "p"), NOW)
+    run_due(NOW)
+    change_status(journey, "pause")
+    assert run_due(NOW + timedelta(days=10)).advanced == 0  # held at wait_3d
+    assert messages_of(Contact.objects.get(external_id="p")) == [("push_features", "push")]
+    change_status(journey, "resume")
+    assert run_due(NOW + timedelta(days=3)).advanced == 1  # wait_3d → push_tips (window)
+    change_status(journey, "archive")
+    enrollment = Enrollment.objects.get()
+    assert enrollment.status == EnrollmentStatus.EXITED
+    assert run_due(NOW + timedelta(days=30)).advanced == 0
