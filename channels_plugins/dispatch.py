@@ -41,6 +41,7 @@ class DispatchReport:
     failed: int = 0
     skipped: int = 0
     possible_duplicates: int = 0
+    drained: bool = True  # False when max_batches stopped it with messages still due
 
 
 def claim_messages(now: datetime, limit: int) -> list[int]:
@@ -53,11 +54,19 @@ def claim_messages(now: datetime, limit: int) -> list[int]:
     )
 
 
-def dispatch_due(now: datetime, *, limit: int = 500) -> DispatchReport:
-    """Send every message due at `now`, a batch at a time."""
+def dispatch_due(
+    now: datetime, *, limit: int = 500, max_batches: int | None = None
+) -> DispatchReport:
+    """Send every message due at `now`, a batch at a time (at most `max_batches`)."""
     report = DispatchReport()
-    while ids := claim_messages(now, limit):
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        ids = claim_messages(now, limit)
+        if not ids:
+            return report
         _dispatch_batch(ids, now, report)
+        batches += 1
+    report.drained = False
     return report
 
 

@@ -16,6 +16,7 @@ from core.models import Event, Workspace
 from journeys.engine.enrollment import enroll
 from journeys.engine.versions import entry_trigger
 from journeys.models import Journey, JourneyStatus, JourneyVersion
+from journeys.tasks import request_pump
 
 
 def current_versions(workspace: Workspace) -> Iterator[tuple[Journey, JourneyVersion]]:
@@ -51,6 +52,7 @@ def enroll_on_event(sender: Any, *, workspace: Workspace, event: Event, **kwargs
         return
     for journey, version in current_versions(workspace):
         if matches(entry_trigger(version), event):
+            request_pump()
             enroll(
                 journey,
                 event.contact,

@@ -19,6 +19,7 @@ from core.models import Event, Workspace
 from journeys.engine.walker import AWAITING
 from journeys.models import Enrollment, EnrollmentStatus
 from journeys.nodes.wait_event import RECEIVED
+from journeys.tasks import request_pump
 
 
 def _message_id(event: Event) -> int | None:
@@ -61,6 +62,7 @@ def wake_on_event(sender: Any, *, workspace: Workspace, event: Event, **kwargs: 
             **enrollment.context.get(RECEIVED, {}),
             awaiting["node"]: {"name": event.name, "properties": event.properties},
         }
+        request_pump()
         Enrollment.objects.filter(unheld, pk=enrollment.pk, status=EnrollmentStatus.WAITING).update(
             status=EnrollmentStatus.ACTIVE,
             wake_at=now,

@@ -310,12 +310,18 @@ class RunReport:
     advanced: int = 0
     messages_created: int = 0
     failed: int = 0
+    drained: bool = True  # False when max_batches stopped it with work still due
 
 
-def run_due(now: datetime, *, batch_size: int = 500) -> RunReport:
-    """Claim and advance batches until nothing is due at `now`."""
+def run_due(now: datetime, *, batch_size: int = 500, max_batches: int | None = None) -> RunReport:
+    """Claim and advance batches until nothing is due at `now` (or `max_batches` ran)."""
     report = RunReport()
+    batches = 0
     while True:
+        if max_batches is not None and batches >= max_batches:
+            report.drained = False
+            return report
+        batches += 1
         claim = claim_due(now, limit=batch_size)
         if not claim.ids:
             return report

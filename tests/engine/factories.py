@@ -12,7 +12,9 @@ from tests.journeys.builders import minimal_journey
 
 def published_version(workspace: Workspace) -> JourneyVersion:
     journey = create_journey(workspace, name="Engine test", definition=minimal_journey())
-    return publish_journey(journey, publisher=Publisher())
+    version = publish_journey(journey, publisher=Publisher())
+    version.journey.refresh_from_db()  # published: now active
+    return version
 
 
 def enrollments(
@@ -42,6 +44,7 @@ def enrollments(
             version=version,
             contact=contact,
             node_id="start",
+            context={"arrived_at": entered_at.isoformat()},
             status=status,
             wake_at=wake_at,
             entered_at=entered_at,
