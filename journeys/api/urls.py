@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from journeys.api.node_types import NodeTypesView
+from journeys.api.reads import EnrollmentListView, MessageListView
 from journeys.api.views import JourneyViewSet
 
 router = SimpleRouter()
@@ -12,4 +13,6 @@ router.register("journeys", JourneyViewSet, basename="journey")
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
     path("node-types/", NodeTypesView.as_view(), name="node-types"),
+    path("messages/", MessageListView.as_view(), name="messages"),
+    path("enrollments/", EnrollmentListView.as_view(), name="enrollments"),
 ]

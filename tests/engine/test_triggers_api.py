@@ -134,3 +134,36 @@ def test_enroll_is_scoped_to_the_workspace(api: APIClient, other_api: APIClient)
         f"/api/v1/journeys/{journey_id}/enroll/", {"contacts": ["a"]}, format="json"
     )
     assert response.status_code == 404
+
+
+def test_messages_and_enrollments_reads(demo_api: APIClient, other_api: APIClient) -> None:
+    journey_id = publish(demo_api, example("high_value_routing.json"))
+    with time_machine.travel(NOW, tick=False):
+        demo_api.post(
+            "/api/v1/contacts/",
+            {
+                "external_id": "vip",
+                "phone": "+8613800000001",
+                "attributes": {"monthly_spend": 7000},
+            },
+            format="json",
+        )
+        demo_api.post(
+            "/api/v1/track/", {"userId": "vip", "event": "new_model_launched"}, format="json"
+        )
+    tick(NOW)
+    messages = demo_api.get(f"/api/v1/messages/?journey={journey_id}&contact=vip").json()
+    [message] = messages["results"]
+    assert (message["node"], message["account"], message["status"]) == (
+        "vip_sms",
+        "sms-enterprise",
+        "sent",
+    )
+    enrollments = demo_api.get(f"/api/v1/enrollments/?journey={journey_id}").json()["results"]
+    assert [(e["contact"], e["version"], e["status"]) for e in enrollments] == [
+        ("vip", 1, "completed")
+    ]
+    assert demo_api.get("/api/v1/messages/?status=failed").json()["results"] == []
+    assert demo_api.get("/api/v1/messages/?journey=abc").status_code == 400
+    assert other_api.get("/api/v1/messages/").json()["results"] == []
+    assert other_api.get("/api/v1/enrollments/").json()["results"] == []
