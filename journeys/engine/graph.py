@@ -16,6 +16,7 @@ class Graph:
     edges: Mapping[tuple[str, str], str]
     entry_id: str
     requirements: frozenset[EventRequirement]  # event counts its rules need, for batch loading
+    settings: Mapping[str, Any]
 
     def target(self, node_id: str, port: str) -> str | None:
         return self.edges.get((node_id, port))
@@ -38,7 +39,7 @@ def compile_graph(document: Mapping[str, Any]) -> Graph:
     for node in nodes.values():
         for rule in _rules(node):
             requirements |= compiled_rule(rule).requirements
-    return Graph(nodes, edges, entry_id, frozenset(requirements))
+    return Graph(nodes, edges, entry_id, frozenset(requirements), document.get("settings") or {})
 
 
 _cache: dict[tuple[int, str], Graph] = {}
@@ -53,3 +54,7 @@ def graph_for(version_id: int, checksum: str, document: Mapping[str, Any]) -> Gr
             _cache.clear()
         graph = _cache[key] = compile_graph(document)
     return graph
+
+
+def cached_graph(version_id: int, checksum: str) -> Graph | None:
+    return _cache.get((version_id, checksum))

@@ -12,18 +12,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connection, transaction
 
 from channels_plugins.models import ChannelAccount, Message, MessageStatus
+from core.bulk import insert_rows, update_rows
 from core.models import Contact
 from core.rules.evaluation import BUILTIN_FIELDS
 from core.services.segments import BatchFacts, load_event_counts, snapshot
 from journeys.engine.claim import Claim, claim_due
-from journeys.engine.graph import Graph, graph_for
-from journeys.models import Enrollment, EnrollmentStatus, StepLog
+from journeys.engine.graph import Graph, cached_graph, graph_for
+from journeys.models import Enrollment, EnrollmentStatus, JourneyVersion, StepLog
 from journeys.nodes import handle
 from journeys.nodes.base import (
     Advance,
@@ -61,12 +63,20 @@ class BatchResult:
     failed: int = 0
 
 
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def zone_of(contact: Contact) -> ZoneInfo:
-    for name in (contact.timezone, contact.workspace.timezone, "UTC"):
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
+    """The contact's zone, else the workspace's, else UTC (a bad name is skipped, not fatal)."""
+    for name in (contact.timezone, contact.workspace.timezone):
+        zone = _zone(name) if name else None
+        if zone is not None:
+            return zone
     return ZoneInfo("UTC")
 
 
@@ -82,17 +92,14 @@ def template_contact(contact: Contact) -> dict[str, Any]:
 
 def advance_batch(claim: Claim, now: datetime) -> BatchResult:
     enrollments = list(
-        Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token).select_related(
-            "contact__workspace", "version", "journey"
-        )
+        Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token)
+        .select_related("contact__workspace", "version", "journey")
+        .defer("version__definition")  # a batch has few versions: compiled once, not per row
     )
     result = BatchResult()
     if not enrollments:
         return result
-    graphs = {
-        e.version_id: graph_for(e.version_id, e.version.checksum, e.version.definition)
-        for e in enrollments
-    }
+    graphs = _graphs({e.version for e in enrollments})
     requirements = frozenset().union(*(graph.requirements for graph in graphs.values()))
     facts = load_event_counts([e.contact_id for e in enrollments], requirements, now)
     accounts = _accounts({e.workspace_id for e in enrollments})
@@ -116,6 +123,15 @@ def advance_batch(claim: Claim, now: datetime) -> BatchResult:
             result.failed += 1
     _write(claim, enrollments, result)
     return result
+
+
+def _graphs(versions: set[JourneyVersion]) -> dict[int, Graph]:
+    """Compiled graphs by version id; documents are read only for versions not yet compiled."""
+    graphs = {v.pk: g for v in versions if (g := cached_graph(v.pk, v.checksum)) is not None}
+    missing = [v.pk for v in versions if v.pk not in graphs]
+    for version in JourneyVersion.objects.filter(pk__in=missing):
+        graphs[version.pk] = graph_for(version.pk, version.checksum, version.definition)
+    return graphs
 
 
 def _accounts(workspace_ids: Iterable[int]) -> dict[tuple[int, str], ChannelAccount]:
@@ -150,19 +166,22 @@ def _walk(
 ) -> None:
     contact = enrollment.contact
     journey = enrollment.journey
-    settings = enrollment.version.definition.get("settings", {})
+    settings = graph.settings
     info = JourneyInfo(
         id=journey.pk,
         name=journey.name,
         quiet_hours=settings.get("quiet_hours") or contact.workspace.quiet_hours,
     )
+    zone = zone_of(contact)
+    # Rebuilt only when a step changed the contact (update_contact), not on every step.
+    seen_as, as_template = snapshot(contact), template_contact(contact)
     for _ in range(MAX_STEPS_PER_PASS):
         node = graph.nodes[enrollment.node_id]
         visit = Visit(
             node=node,
-            contact=snapshot(contact),
-            template_contact=template_contact(contact),
-            zone=zone_of(contact),
+            contact=seen_as,
+            template_contact=as_template,
+            zone=zone,
             now=now,
             arrived_at=datetime.fromisoformat(enrollment.context["arrived_at"]),
             data=enrollment.context,
@@ -199,6 +218,8 @@ def _walk(
             return
         assert isinstance(transition, Advance)
         _apply(transition, enrollment, contact, accounts, now, result)
+        if any(isinstance(effect, ChangeContact) for effect in transition.effects):
+            seen_as, as_template = snapshot(contact), template_contact(contact)
         _log(result, enrollment, node["id"], transition.port, now, dict(transition.detail))
         target = graph.target(node["id"], transition.port)
         if target is None:
@@ -294,15 +315,10 @@ def _write(claim: Claim, enrollments: list[Enrollment], result: BatchResult) -> 
         for enrollment in mine:
             enrollment.lease_until = None
             enrollment.lease_token = ""
-        Enrollment.objects.bulk_update(mine, ENROLLMENT_FIELDS, batch_size=500)
-        StepLog.objects.bulk_create(
-            [s for s in result.steps if s.enrollment_id in held_ids], batch_size=500
-        )
-        Message.objects.bulk_create(
-            [m for m in result.messages if m.enrollment_id in held_ids], batch_size=500
-        )
-        contacts = list(result.changed_contacts.values())
-        Contact.objects.bulk_update(contacts, ["attributes", "tags", "updated_at"], batch_size=500)
+        update_rows(mine, ENROLLMENT_FIELDS)
+        insert_rows([s for s in result.steps if s.enrollment_id in held_ids])
+        insert_rows([m for m in result.messages if m.enrollment_id in held_ids])
+        update_rows(list(result.changed_contacts.values()), ["attributes", "tags", "updated_at"])
 
 
 @dataclass
