@@ -23,7 +23,8 @@ WRITE_OR_INGEST = frozenset({"write", "ingest"})
 
 
 class ContactSerializer(StrictFieldsMixin, ContactFieldsSerializer):
-    external_id = serializers.CharField(max_length=200)
+    # The caller's id, kept exactly: " u1" and "u1" are different people to them.
+    external_id = serializers.CharField(max_length=200, trim_whitespace=False)
     unsubscribed = serializers.DictField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)

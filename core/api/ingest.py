@@ -43,7 +43,7 @@ class UserIdField(serializers.CharField):
 
 
 class TrackSerializer(serializers.Serializer[Any]):
-    userId = UserIdField(max_length=200)
+    userId = UserIdField(max_length=200, trim_whitespace=False)
     event = serializers.CharField(max_length=200)
     properties = serializers.DictField(required=False, default=dict)
     timestamp = serializers.DateTimeField(required=False)
@@ -51,7 +51,7 @@ class TrackSerializer(serializers.Serializer[Any]):
 
 
 class IdentifySerializer(serializers.Serializer[Any]):
-    userId = UserIdField(max_length=200)
+    userId = UserIdField(max_length=200, trim_whitespace=False)
     traits = serializers.DictField(required=False, default=dict)
     timestamp = serializers.DateTimeField(required=False)
     messageId = serializers.CharField(max_length=200, required=False)

@@ -108,7 +108,7 @@ class PublishResponseSerializer(VersionSerializer):
 
 class EnrollRequestSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
     contacts = serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=serializers.CharField(max_length=200, trim_whitespace=False),
         allow_empty=False,
         max_length=10_000,
         help_text="External ids of existing contacts.",

@@ -141,3 +141,12 @@ def test_scopes_for_contacts(workspace: Workspace, make_client: ClientFactory) -
     assert ingest.delete("/api/v1/contacts/u1/").status_code == 403
     assert reader.get("/api/v1/contacts/u1/").status_code == 200
     assert reader.post("/api/v1/contacts/", {"external_id": "u3"}, format="json").status_code == 403
+
+
+def test_external_ids_are_kept_exactly(api: APIClient) -> None:
+    assert upsert(api, external_id=" padded ").status_code == 201
+    assert (
+        api.post("/api/v1/track/", {"userId": " padded ", "event": "x"}, format="json").status_code
+        == 200
+    )
+    assert list(Contact.objects.values_list("external_id", flat=True)) == [" padded "]
