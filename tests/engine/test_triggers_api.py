@@ -38,15 +38,10 @@ def publish(api: APIClient, definition: dict[str, Any]) -> int:
     return journey_id
 
 
-def example(name: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((shared_examples_dir() / name).read_text())
-    return document
-
-
-def test_a_matching_event_enrolls_at_ingestion_and_tick_delivers(demo_api: APIClient) -> None:
-    publish(demo_api, example("high_value_routing.json"))
+def vip_announces_a_launch(api: APIClient) -> None:
+    """A VIP contact, then the event that starts the high-value routing journey."""
     with time_machine.travel(NOW, tick=False):
-        demo_api.post(
+        api.post(
             "/api/v1/contacts/",
             {
                 "external_id": "vip",
@@ -55,9 +50,18 @@ def test_a_matching_event_enrolls_at_ingestion_and_tick_delivers(demo_api: APICl
             },
             format="json",
         )
-        demo_api.post(
-            "/api/v1/track/", {"userId": "vip", "event": "new_model_launched"}, format="json"
-        )
+        api.post("/api/v1/track/", {"userId": "vip", "event": "new_model_launched"}, format="json")
+
+
+def example(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((shared_examples_dir() / name).read_text())
+    return document
+
+
+def test_a_matching_event_enrolls_at_ingestion_and_tick_delivers(demo_api: APIClient) -> None:
+    publish(demo_api, example("high_value_routing.json"))
+    vip_announces_a_launch(demo_api)
+    with time_machine.travel(NOW, tick=False):
         demo_api.post("/api/v1/track/", {"userId": "vip", "event": "something_else"}, format="json")
     assert Enrollment.objects.count() == 1
     report = tick(NOW)
@@ -138,19 +142,7 @@ def test_enroll_is_scoped_to_the_workspace(api: APIClient, other_api: APIClient)
 
 def test_messages_and_enrollments_reads(demo_api: APIClient, other_api: APIClient) -> None:
     journey_id = publish(demo_api, example("high_value_routing.json"))
-    with time_machine.travel(NOW, tick=False):
-        demo_api.post(
-            "/api/v1/contacts/",
-            {
-                "external_id": "vip",
-                "phone": "+8613800000001",
-                "attributes": {"monthly_spend": 7000},
-            },
-            format="json",
-        )
-        demo_api.post(
-            "/api/v1/track/", {"userId": "vip", "event": "new_model_launched"}, format="json"
-        )
+    vip_announces_a_launch(demo_api)
     tick(NOW)
     messages = demo_api.get(f"/api/v1/messages/?journey={journey_id}&contact=vip").json()
     [message] = messages["results"]
