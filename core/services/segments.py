@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from core import clock
 from core.conf import touchflow_settings
@@ -139,23 +139,30 @@ class BatchFacts:
 def load_event_counts(
     contact_ids: Iterable[int], requirements: Iterable[EventRequirement], now: datetime
 ) -> BatchFacts:
-    """One aggregate query per requirement for the whole batch."""
+    """One query per requirement for the whole batch.
+
+    Without `where`, the database counts. With it, the events of that name in the window are
+    read and their properties compared here: a property name is the caller's text, and as a
+    Django lookup (`properties__<name>`) names with `__`, digits or lookup words would change
+    the query's meaning.
+    """
     ids = list(contact_ids)
     facts = BatchFacts()
     for requirement in requirements:
-        condition = Q(contact_id__in=ids, name=requirement.name)
-        for key, value in requirement.where:
-            condition &= Q(**{f"properties__{key}": value})
+        events = Event.objects.filter(contact_id__in=ids, name=requirement.name)
         if requirement.within is not None:
-            condition &= Q(occurred_at__gte=now - requirement.within, occurred_at__lte=now)
-        rows = (
-            Event.objects.filter(condition)
-            .values("contact_id")
-            .annotate(n=Count("id"))
-            .values_list("contact_id", "n")
-        )
-        for contact_id, count in rows:
-            facts.counts[(contact_id, requirement)] = count
+            events = events.filter(occurred_at__gte=now - requirement.within, occurred_at__lte=now)
+        if not requirement.where:
+            rows = events.values("contact_id").annotate(n=Count("id"))
+            for contact_id, count in rows.values_list("contact_id", "n"):
+                facts.counts[(contact_id, requirement)] = count
+            continue
+        for contact_id, properties in events.values_list("contact_id", "properties"):
+            if isinstance(properties, dict) and all(
+                key in properties and properties[key] == value for key, value in requirement.where
+            ):
+                slot = (contact_id, requirement)
+                facts.counts[slot] = facts.counts.get(slot, 0) + 1
     return facts
 
 
