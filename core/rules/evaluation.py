@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from core.durations import parse_duration
@@ -167,12 +167,15 @@ def _attribute(name: str, op: str, value: Any) -> Predicate:
 
 
 def _as_datetimes(value: Any) -> Any:
+    """ISO strings as aware datetimes; a date or time without an offset is read as UTC."""
+
     def convert(item: Any) -> Any:
         if isinstance(item, str):
             try:
-                return datetime.fromisoformat(item)
+                parsed = datetime.fromisoformat(item)
             except ValueError:
                 return item
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         return item
 
     return [convert(v) for v in value] if isinstance(value, list) else convert(value)
