@@ -94,8 +94,12 @@ class BulkRequestSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
         return value
 
 
-class ContactBulkView(WorkspaceScopedMixin, APIView):
-    """Each item is judged alone: bad items are reported, good ones stored in one transaction."""
+class ContactBulkView(ContactDetailView):
+    """Each item is judged alone: bad items are reported, good ones stored in one transaction.
+
+    The path `contacts/bulk/` also names the contact whose external id is "bulk": reads,
+    patches and deletes of it are that contact's.
+    """
 
     scopes_by_method = {"POST": WRITE_OR_INGEST}
 
@@ -105,6 +109,15 @@ class ContactBulkView(WorkspaceScopedMixin, APIView):
             200: inline_serializer("BulkResults", {"results": BulkResultSerializer(many=True)})
         },
     )
+    def get(self, request: Request, external_id: str = "bulk") -> Response:
+        return super().get(request, "bulk")
+
+    def patch(self, request: Request, external_id: str = "bulk") -> Response:
+        return super().patch(request, "bulk")
+
+    def delete(self, request: Request, external_id: str = "bulk") -> Response:
+        return super().delete(request, "bulk")
+
     def post(self, request: Request) -> Response:
         envelope = BulkRequestSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
@@ -125,7 +138,11 @@ class ContactBulkView(WorkspaceScopedMixin, APIView):
                     }
                 )
         created = contact_services.bulk_upsert(self.workspace, valid)
+        seen: set[str] = set()  # a repeated new id is created once, then updated
         for result in results:
             if "status" not in result:
-                result["status"] = "created" if created[result["external_id"]] else "updated"
+                external_id = result["external_id"]
+                is_new = created[external_id] and external_id not in seen
+                result["status"] = "created" if is_new else "updated"
+                seen.add(external_id)
         return Response({"results": results})
