@@ -1,4 +1,9 @@
-"""Channel account admin: secrets are write-only here too."""
+"""Channel account admin: secrets are write-only here too.
+
+The editable config never holds secrets, so a page's HTML cannot leak them; a secret left out
+keeps its stored value and typing one replaces it. The read-only view shows which secrets are
+stored, masked. Every save goes through the account services.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import json
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
 
@@ -14,10 +19,10 @@ from channels_plugins import services
 from channels_plugins.models import ChannelAccount
 from core.admin_scoping import ReadableJSONFormField, WorkspaceScopedAdmin
 
+FORM_FIELDS = ("name", "channel", "provider", "config", "track_clicks")
+
 
 class ChannelAccountForm(forms.ModelForm):  # type: ignore[type-arg]
-    """The config field starts without secrets; secrets left out keep their stored values."""
-
     config = ReadableJSONFormField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "cols": 80, "style": "font-family: monospace"}),
@@ -26,12 +31,31 @@ class ChannelAccountForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = ChannelAccount
-        fields = ["workspace", "name", "channel", "provider", "config", "track_clicks"]
+        fields = ["workspace", *FORM_FIELDS]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial["config"] = services.public_config(self.instance)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        existing = self.instance if self.instance.pk is not None else None
+        channel = cleaned.get("channel", existing.channel if existing else None)
+        provider = cleaned.get("provider")
+        if channel is None or provider is None:
+            return cleaned  # already reported as missing
+        try:
+            services.prepare_config(
+                channel=channel,
+                provider=provider,
+                config=cleaned.get("config") or {},
+                account=existing,
+            )
+        except services.AccountInvalid as exc:
+            for error in exc.errors:
+                self.add_error(error.field if error.field in self.fields else None, str(error))
+        return cleaned
 
 
 @admin.register(ChannelAccount)
@@ -40,26 +64,30 @@ class ChannelAccountAdmin(WorkspaceScopedAdmin):
     list_display = ["name", "channel", "provider", "workspace", "track_clicks", "updated_at"]
     list_filter = ["channel", "provider"]
     search_fields = ["name"]
-    readonly_fields = ["public_config_view"]
 
-    @admin.display(description="Stored config (secrets hidden)")
-    def public_config_view(self, account: ChannelAccount) -> str:
-        text = json.dumps(services.public_config(account), indent=2, ensure_ascii=False)
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # An account's workspace and channel are fixed once it exists (see services).
+        fixed = ["workspace", "channel"] if obj is not None else []
+        return [*fixed, "stored_config", "created_at", "updated_at"]
+
+    @admin.display(description="Stored config (secrets masked)")
+    def stored_config(self, account: ChannelAccount) -> str:
+        if account.pk is None:
+            return "-"
+        text = json.dumps(services.masked_config(account), indent=2, ensure_ascii=False)
         return format_html("<pre>{}</pre>", text)
 
     def save_model(
         self, request: HttpRequest, obj: ChannelAccount, form: Any, change: bool
     ) -> None:
         data = form.cleaned_data
-        fields = {k: data[k] for k in ("name", "channel", "provider", "track_clicks")}
+        fields = {name: data.get(name, getattr(obj, name)) for name in FORM_FIELDS}
         fields["config"] = data.get("config") or {}
-        try:
-            if change:
-                original = ChannelAccount.objects.get(pk=obj.pk)
-                saved = services.update_account(original, **fields)
-            else:
-                saved = services.create_account(data["workspace"], **fields)
-        except services.AccountInvalid as exc:
-            self.message_user(request, f"Not saved: {exc}", messages.ERROR)
-            return
-        obj.pk = saved.pk
+        if change:
+            original = ChannelAccount.objects.get(pk=obj.pk)
+            fields.pop("channel")
+            saved = services.update_account(original, **fields)
+        else:
+            saved = services.create_account(data["workspace"], **fields)
+        obj.pk, obj.hook_token = saved.pk, saved.hook_token
+        obj.created_at, obj.updated_at = saved.created_at, saved.updated_at

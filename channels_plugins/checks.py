@@ -1,21 +1,29 @@
-"""System checks for plugin registration (ids touchflow.E001 to E003, see hookspecs)."""
+"""System checks for plugin registration, registered by `ChannelsPluginsConfig.ready`.
+
+| id | problem |
+|---|---|
+| touchflow.E001 | a channel name registered by two plugins |
+| touchflow.E002 | a provider for a channel no plugin registers |
+| touchflow.E003 | a (channel, provider name) pair registered twice |
+| touchflow.E004 | a plugin implements a hook that does not exist, or with wrong arguments |
+| touchflow.E005 | a registered object is not a valid Channel / Provider (name, schema) |
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, register
+import pluggy
+from django.core.checks import CheckMessage, Error
 
 from channels_plugins.registry import get_registry
 
+HINT = "Fix the plugin, or leave it out with TOUCHFLOW_PLUGINS_BLOCK."
 
-@register()
-def check_plugin_registrations(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
-    return [
-        Error(
-            problem.message,
-            id=problem.check_id,
-            hint="Block one plugin with TOUCHFLOW_PLUGINS_BLOCK or remove it.",
-        )
-        for problem in get_registry().problems
-    ]
+
+def check_plugins(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    try:
+        registry = get_registry()
+    except pluggy.PluginValidationError as exc:
+        return [Error(f"Plugin {exc.plugin!r}: {exc}", id="touchflow.E004", hint=HINT)]
+    return [Error(problem.message, id=problem.check_id, hint=HINT) for problem in registry.problems]

@@ -1,26 +1,55 @@
-"""Building the pluggy plugin manager: built-ins first, then the `touchflow` entry points.
+"""The pluggy plugin manager: built-ins first, then the `touchflow` entry points.
 
-The manager is built lazily, once, by `channels_plugins.registry`; never at import time. The
-allow and block lists (settings `PLUGINS_ALLOW`, `PLUGINS_BLOCK`) name plugins: built-ins by
-their names in `BUILTIN_PLUGINS`, third-party plugins by their entry-point names.
+Built lazily, once, on first use (never at import time) and kept until `reset()`. The allow
+and block lists (settings `PLUGINS_ALLOW`, `PLUGINS_BLOCK`) name plugins: built-ins by their
+names in `BUILTIN_PLUGINS`, third-party plugins by their entry-point names. Nothing here calls
+a hook: `channels_plugins.registry` is the one typed facade over `manager.hook`.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from importlib.metadata import entry_points
+import inspect
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, entry_points, version
 
 import pluggy
 
 from channels_plugins import hookspecs
+from core.conf import touchflow_settings
 
 ENTRY_POINT_GROUP = "touchflow"
+# (plugin name, module); registered in this order, before any entry point.
 BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("builtin.channels", "channels_plugins.builtin.channels"),
     ("builtin.sandbox", "channels_plugins.builtin.sandbox"),
 )
+
+
+class TouchflowPluginManager(pluggy.PluginManager):
+    """Treats every callable named `touchflow_*` as a hook implementation, decorated or not.
+
+    Without this, a misspelled or undecorated hook would be silently ignored; with it,
+    `check_pending()` refuses a name no hookspec declares (pytest does the same).
+    """
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
+        opts = super().parse_hookimpl_opts(plugin, name)
+        if opts is not None or not name.startswith("touchflow_"):
+            return opts
+        if not inspect.isroutine(getattr(plugin, name, None)):
+            return None
+        return pluggy.HookimplOpts(
+            wrapper=False,
+            hookwrapper=False,
+            optionalhook=False,
+            tryfirst=False,
+            trylast=False,
+            specname=None,
+        )
 
 
 @dataclass(frozen=True)
@@ -38,9 +67,22 @@ class PluginSource:
         return not self.allow or name in self.allow
 
 
-def build_plugin_manager(source: PluginSource) -> tuple[pluggy.PluginManager, dict[str, str]]:
-    """A manager with every admitted plugin registered; also each plugin's version."""
-    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+@dataclass(frozen=True)
+class LoadedPlugins:
+    """A built manager and the version of each plugin registered with it."""
+
+    manager: pluggy.PluginManager
+    versions: Mapping[str, str] = field(default_factory=dict)
+
+
+def build_plugin_manager(source: PluginSource) -> LoadedPlugins:
+    """A manager with every admitted plugin registered, checked by `check_pending()`.
+
+    Raises `pluggy.PluginValidationError` for a hook no hookspec declares (a typo) or an
+    implementation whose arguments the hookspec does not have; system check touchflow.E004
+    reports it.
+    """
+    manager = TouchflowPluginManager(hookspecs.PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
     versions: dict[str, str] = {}
     for name, dotted in BUILTIN_PLUGINS:
@@ -48,15 +90,15 @@ def build_plugin_manager(source: PluginSource) -> tuple[pluggy.PluginManager, di
             manager.register(importlib.import_module(dotted), name=name)
             versions[name] = _touchflow_version()
     if source.load_entry_points:
-        for name, plugin, version in _entry_point_plugins(source):
+        for name, plugin, plugin_version in _entry_point_plugins(source):
             manager.register(plugin, name=name)
-            versions[name] = version
+            versions[name] = plugin_version
     for name, plugin in source.extra:
         if source.admits(name):
             manager.register(plugin, name=name)
-            versions[name] = getattr(plugin, "__version__", "0")
+            versions[name] = str(getattr(plugin, "__version__", "0"))
     manager.check_pending()
-    return manager, versions
+    return LoadedPlugins(manager, versions)
 
 
 def _entry_point_plugins(source: PluginSource) -> Iterable[tuple[str, object, str]]:
@@ -64,14 +106,61 @@ def _entry_point_plugins(source: PluginSource) -> Iterable[tuple[str, object, st
         if not source.admits(entry_point.name):
             continue
         distribution = entry_point.dist
-        version = distribution.version if distribution is not None else "0"
-        yield entry_point.name, entry_point.load(), version
+        plugin_version = distribution.version if distribution is not None else "0"
+        yield entry_point.name, entry_point.load(), plugin_version
 
 
 def _touchflow_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("touchflow")
     except PackageNotFoundError:
         return "0"
+
+
+# --- The process-wide manager -------------------------------------------------------------
+
+_lock = threading.Lock()
+_loaded: LoadedPlugins | None = None
+_temporary: list[tuple[str, object]] = []
+
+
+def current_source() -> PluginSource:
+    """What the settings ask for, plus the plugins registered by `temporary_plugin`."""
+    return PluginSource(
+        load_entry_points=bool(touchflow_settings.LOAD_ENTRY_POINTS),
+        allow=tuple(touchflow_settings.PLUGINS_ALLOW),
+        block=tuple(touchflow_settings.PLUGINS_BLOCK),
+        extra=tuple(_temporary),
+    )
+
+
+def get_plugins() -> LoadedPlugins:
+    """The manager, built on first use. A failed build raises again on the next call."""
+    global _loaded
+    with _lock:
+        if _loaded is None:
+            _loaded = build_plugin_manager(current_source())
+        return _loaded
+
+
+def reset() -> None:
+    """Forget the manager (and so the registry): the next use rebuilds it from the settings."""
+    global _loaded
+    with _lock:
+        _loaded = None
+
+
+@contextmanager
+def temporary_plugin(plugin: object, *, name: str) -> Iterator[None]:
+    """Register `plugin` under `name` until the block ends (tests).
+
+    Allow and block lists apply to it as to any plugin. The manager is rebuilt on entry and
+    on exit, so code inside the block sees the plugin and code after it does not.
+    """
+    _temporary.append((name, plugin))
+    reset()
+    try:
+        yield
+    finally:
+        _temporary.remove((name, plugin))
+        reset()

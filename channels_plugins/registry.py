@@ -1,19 +1,28 @@
-"""The channel registry: the one module that calls the plugin hooks.
+"""The channel registry: the one module that calls plugin hooks.
 
-Everything else asks `get_registry()` for channels and providers. The registry is built on
-first use and kept; `reset_registry()` drops it (tests, settings changes).
+Everything else asks `get_registry()` for channels and providers; hooks added later
+(address resolution, the send-policy veto, after-send observation) get typed functions here
+too, called with keyword arguments. The registry is built from the plugin manager on first use
+and kept as long as that manager; `reset_registry()` drops both.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import copy
+import re
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pluggy
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from channels_plugins import manager as plugin_manager
 from channels_plugins.base import Channel, Provider
-from channels_plugins.manager import PluginSource, build_plugin_manager
-from core.conf import touchflow_settings
+
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")  # fits ChannelAccount.channel / .provider
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,7 @@ class PluginInfo:
 
 @dataclass(frozen=True)
 class Problem:
-    """A registration conflict, reported by the system checks with `check_id`."""
+    """A registration problem, reported by `channels_plugins.checks` with `check_id`."""
 
     check_id: str
     message: str
@@ -36,58 +45,69 @@ class Problem:
 
 @dataclass
 class Registry:
+    """What the plugins registered. Read it; never change it (every caller shares it)."""
+
     channels: dict[str, Channel] = field(default_factory=dict)
-    providers: dict[tuple[str, str], Provider] = field(default_factory=dict)
-    plugins: list[PluginInfo] = field(default_factory=list)
+    providers: dict[tuple[str, str], Provider] = field(default_factory=dict)  # (channel, name)
+    plugins: list[PluginInfo] = field(default_factory=list)  # in registration order
     problems: list[Problem] = field(default_factory=list)
+
+    def channel(self, name: str) -> Channel | None:
+        return self.channels.get(name)
 
     def provider(self, channel: str, name: str) -> Provider | None:
         return self.providers.get((channel, name))
 
     def providers_for(self, channel: str) -> list[Provider]:
+        """The channel's providers, by name."""
         return [p for (c, _), p in sorted(self.providers.items()) if c == channel]
+
+    def params_schemas(self) -> dict[str, Mapping[str, Any]]:
+        """Channel name → send-node params schema, what journey validation needs."""
+        return {name: channel.params_schema for name, channel in self.channels.items()}
 
 
 _lock = threading.Lock()
-_registry: Registry | None = None
-_extra_plugins: list[tuple[str, object]] = []
+_built: tuple[plugin_manager.LoadedPlugins, Registry] | None = None
 
 
 def get_registry() -> Registry:
-    global _registry
+    """The registry of the current plugin manager, built once per manager.
+
+    Raises `pluggy.PluginValidationError` while a plugin implements a hook that does not
+    exist (system check touchflow.E004 says which).
+    """
+    global _built
+    loaded = plugin_manager.get_plugins()
     with _lock:
-        if _registry is None:
-            _registry = _build()
-        return _registry
+        if _built is None or _built[0] is not loaded:
+            _built = (loaded, _collect(loaded))
+        return _built[1]
 
 
 def reset_registry() -> None:
-    global _registry
+    """Rebuild plugins and registry on next use (after changing settings or plugins)."""
+    global _built
     with _lock:
-        _registry = None
+        _built = None
+    plugin_manager.reset()
 
 
-def _source() -> PluginSource:
-    return PluginSource(
-        load_entry_points=bool(touchflow_settings.LOAD_ENTRY_POINTS),
-        allow=tuple(touchflow_settings.PLUGINS_ALLOW),
-        block=tuple(touchflow_settings.PLUGINS_BLOCK),
-        extra=tuple(_extra_plugins),
-    )
-
-
-def _build() -> Registry:
-    manager, versions = build_plugin_manager(_source())
+def _collect(loaded: plugin_manager.LoadedPlugins) -> Registry:
+    """Call the registration hooks one plugin at a time, so each object knows its plugin."""
+    pm = loaded.manager
     registry = Registry()
     channel_owner: dict[str, str] = {}
-    pending_providers: list[tuple[str, Provider]] = []
+    providers: list[Provider] = []
+    named = [(name, plugin) for name, plugin in pm.list_name_plugin() if plugin is not None]
 
-    for plugin_name, plugin in manager.list_name_plugin():
-        if plugin is None:
-            continue
+    for plugin_name, plugin in named:
 
         def register_channel(channel: Channel, *, _plugin: str = plugin_name) -> None:
-            if channel.name in registry.channels:
+            problem = _channel_problem(channel)
+            if problem:
+                registry.problems.append(Problem("touchflow.E005", f"{_plugin!r}: {problem}"))
+            elif channel.name in registry.channels:
                 registry.problems.append(
                     Problem(
                         "touchflow.E001",
@@ -95,34 +115,77 @@ def _build() -> Registry:
                         f"{channel_owner[channel.name]!r} and {_plugin!r}.",
                     )
                 )
-                return
-            registry.channels[channel.name] = channel
-            channel_owner[channel.name] = _plugin
+            else:
+                registry.channels[channel.name] = channel
+                channel_owner[channel.name] = _plugin
 
         def register_provider(provider: Provider, *, _plugin: str = plugin_name) -> None:
-            pending_providers.append((_plugin, dataclasses.replace(provider, plugin=_plugin)))
+            problem = _provider_problem(provider)
+            if problem:
+                registry.problems.append(Problem("touchflow.E005", f"{_plugin!r}: {problem}"))
+                return
+            # A copy carries the plugin's name; the plugin's own object is left as it was.
+            owned = copy.copy(provider)
+            object.__setattr__(owned, "plugin", _plugin)
+            providers.append(owned)
 
-        caller = manager.subset_hook_caller
-        everyone_else = [p for n, p in manager.list_name_plugin() if n != plugin_name]
-        caller("touchflow_register_channels", everyone_else)(register=register_channel)
-        caller("touchflow_register_providers", everyone_else)(register=register_provider)
-        hooks = tuple(sorted(h.name for h in manager.get_hookcallers(plugin) or []))
-        registry.plugins.append(PluginInfo(plugin_name, versions.get(plugin_name, "0"), hooks))
+        others = [other for _, other in named if other is not plugin]
+        _call(pm, "touchflow_register_channels", others, register=register_channel)
+        _call(pm, "touchflow_register_providers", others, register=register_provider)
+        hooks = tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or []))
+        version = loaded.versions.get(plugin_name, "0")
+        registry.plugins.append(PluginInfo(plugin_name, version, hooks))
 
-    for plugin_name, provider in pending_providers:
-        _add_provider(registry, plugin_name, provider)
+    for provider in providers:  # after every channel, so any plugin may serve any channel
+        _add_provider(registry, provider)
     return registry
 
 
-def _add_provider(registry: Registry, plugin_name: str, provider: Provider) -> None:
+def _call(
+    pm: pluggy.PluginManager, hook: str, skip: list[object], *, register: Callable[[Any], None]
+) -> None:
+    pm.subset_hook_caller(hook, remove_plugins=skip)(register=register)
+
+
+def _schema_problem(schema: object) -> str | None:
+    if not isinstance(schema, Mapping):
+        return "is not a JSON object"
+    try:
+        Draft202012Validator.check_schema(dict(schema))
+    except SchemaError as exc:
+        return f"is not a valid JSON Schema (draft 2020-12): {exc.message}"
+    return None
+
+
+def _channel_problem(channel: object) -> str | None:
+    if not isinstance(channel, Channel):
+        return f"register() of touchflow_register_channels takes a Channel, not {channel!r}."
+    if not NAME.match(channel.name):
+        return f"channel name {channel.name!r} must match {NAME.pattern}."
+    problem = _schema_problem(channel.params_schema)
+    return f"params_schema of channel {channel.name!r} {problem}" if problem else None
+
+
+def _provider_problem(provider: object) -> str | None:
+    if not isinstance(provider, Provider):
+        return f"register() of touchflow_register_providers takes a Provider, not {provider!r}."
+    if not NAME.match(provider.name):
+        return f"provider name {provider.name!r} must match {NAME.pattern}."
+    if not provider.channels or not isinstance(provider.channels, tuple):
+        return f"provider {provider.name!r} must list its channels in a non-empty tuple."
+    problem = _schema_problem(provider.config_schema)
+    return f"config_schema of provider {provider.name!r} {problem}" if problem else None
+
+
+def _add_provider(registry: Registry, provider: Provider) -> None:
     """File the provider under each channel it serves; `"*"` means every registered channel."""
-    served = list(registry.channels) if provider.channels == ("*",) else provider.channels
+    served = list(registry.channels) if "*" in provider.channels else provider.channels
     for channel in served:
         if channel not in registry.channels:
             registry.problems.append(
                 Problem(
                     "touchflow.E002",
-                    f"Provider {provider.name!r} of plugin {plugin_name!r} serves channel "
+                    f"Provider {provider.name!r} of plugin {provider.plugin!r} serves channel "
                     f"{channel!r}, which no plugin registers.",
                 )
             )
@@ -133,7 +196,7 @@ def _add_provider(registry: Registry, plugin_name: str, provider: Provider) -> N
                 Problem(
                     "touchflow.E003",
                     f"Provider {provider.name!r} for channel {channel!r} is registered by both "
-                    f"{registry.providers[key].plugin!r} and {plugin_name!r}.",
+                    f"{registry.providers[key].plugin!r} and {provider.plugin!r}.",
                 )
             )
             continue

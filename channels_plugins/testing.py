@@ -6,7 +6,8 @@
         channel = MY_CHANNEL
 
 `registered_plugin(module_or_object, name=...)` registers a plugin for the duration of a
-`with` block (entry points off), so a test sees exactly the built-ins plus that plugin.
+`with` block and yields the registry with it; after the block the registry is rebuilt without
+it. Entry points still load unless the test turns `LOAD_ENTRY_POINTS` off.
 """
 
 from __future__ import annotations
@@ -18,20 +19,16 @@ from typing import Any, ClassVar
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from channels_plugins import registry
 from channels_plugins.base import Channel, Provider
+from channels_plugins.manager import temporary_plugin
+from channels_plugins.registry import Registry, get_registry
 
 
 @contextmanager
-def registered_plugin(plugin: object, *, name: str) -> Iterator[registry.Registry]:
+def registered_plugin(plugin: object, *, name: str) -> Iterator[Registry]:
     """Rebuild the registry with `plugin` added, and restore it afterwards."""
-    registry._extra_plugins.append((name, plugin))
-    registry.reset_registry()
-    try:
-        yield registry.get_registry()
-    finally:
-        registry._extra_plugins.remove((name, plugin))
-        registry.reset_registry()
+    with temporary_plugin(plugin, name=name):
+        yield get_registry()
 
 
 def _properties(schema: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -87,6 +84,8 @@ class ProviderContract:
         assert [e.message for e in validator.iter_errors(self.example_config)] == []
 
     def test_secrets_are_strings(self) -> None:
-        properties = self.provider.config_schema.get("properties", {})
-        for name in self.provider.secret_fields():
-            assert properties[name].get("type") == "string", name
+        for path in self.provider.secret_paths():
+            spec: Any = self.provider.config_schema
+            for key in path:
+                spec = spec["properties"][key]
+            assert spec.get("type") == "string", "/".join(path)

@@ -1,11 +1,15 @@
-"""`/channels/` (the catalog) and `/channel-accounts/` (a workspace's accounts)."""
+"""`/channels/` (the catalog) and `/channel-accounts/` (a workspace's accounts).
+
+The account's receipt token is not part of the API: the `/hooks/{account_id}/{token}/` route
+does not exist yet, and the delivery milestone that adds it decides who may read the URL.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,7 +24,10 @@ from core.api.serializers import StrictFieldsMixin
 
 class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[ChannelAccount]):
     config = serializers.JSONField(
-        required=False, help_text="Provider settings; secret (writeOnly) fields never come back."
+        required=False,
+        help_text="Provider settings, validated by the provider's config_schema. Secret "
+        "(writeOnly) fields are stored but never returned; on update, secrets left out keep "
+        "their stored values.",
     )
 
     class Meta:
@@ -36,6 +43,11 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {
+            "name": {"help_text": "What send nodes call the account; unique per workspace."},
+            "channel": {"help_text": "A channel of GET /channels/; fixed once created."},
+            "provider": {"help_text": "A provider serving that channel (GET /channels/)."},
+        }
         # Uniqueness is judged by the service, which answers with a located error.
         validators: list[Any] = []
 
@@ -53,11 +65,17 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
 def _as_validation_error(exc: services.AccountInvalid) -> serializers.ValidationError:
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        where = f" (at {error.path})" if error.path else ""
-        fields.setdefault(error.field, []).append(error.message + where)
+        fields.setdefault(error.field, []).append(str(error))
     return serializers.ValidationError(fields)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List the workspace's channel accounts"),
+    create=extend_schema(summary="Create a channel account"),
+    retrieve=extend_schema(summary="Read a channel account"),
+    partial_update=extend_schema(summary="Change a channel account"),
+    destroy=extend_schema(summary="Delete a channel account"),
+)
 class ChannelAccountViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet[ChannelAccount]):
     serializer_class = ChannelAccountSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -96,29 +114,34 @@ class ChannelAccountViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet[ChannelA
         services.delete_account(instance)
 
 
-ChannelCatalogSerializer = inline_serializer(
-    "ChannelCatalog",
-    {
-        "channels": serializers.ListField(
-            child=inline_serializer(
-                "ChannelEntry",
-                {
-                    "name": serializers.CharField(),
-                    "title": serializers.CharField(),
-                    "description": serializers.CharField(),
-                    "params_schema": serializers.JSONField(),
-                    "providers": serializers.ListField(child=serializers.JSONField()),
-                },
-            )
-        )
-    },
-)
+class ProviderEntrySerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    plugin = serializers.CharField(help_text="The plugin that registered the provider.")
+    config_schema = serializers.JSONField(
+        help_text="JSON Schema (draft 2020-12) of an account's config; secrets are writeOnly."
+    )
+
+
+class ChannelEntrySerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    params_schema = serializers.JSONField(
+        help_text="JSON Schema (draft 2020-12) of a send node's params on this channel."
+    )
+    providers = ProviderEntrySerializer(many=True)
+
+
+class ChannelCatalogSerializer(serializers.Serializer[Any]):
+    channels = ChannelEntrySerializer(many=True)
 
 
 class ChannelCatalogView(APIView):
     """Channels with their send params schema and the providers that serve them."""
 
-    @extend_schema(responses={200: ChannelCatalogSerializer})
+    @extend_schema(summary="The channel catalog", responses={200: ChannelCatalogSerializer})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         registry = get_registry()
         channels = [
@@ -128,4 +151,4 @@ class ChannelCatalogView(APIView):
             }
             for channel in registry.channels.values()
         ]
-        return Response({"channels": channels})
+        return Response(ChannelCatalogSerializer({"channels": channels}).data)

@@ -89,7 +89,7 @@ EMAIL = Channel(
             "body_text": _text("Plain-text body", "The text part (a template)."),
             "body_html": _text("HTML body", "The HTML part (a template)."),
             "from_name": _text("From name", "The sender name shown to the contact."),
-            "reply_to": _text("Reply-To", "Where replies go.", format="email"),
+            "reply_to": _text("Reply-To", "The address replies go to (a template)."),
         },
     },
 )

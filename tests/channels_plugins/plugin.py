@@ -1,0 +1,72 @@
+"""A third-party plugin for tests: a chat channel and a provider with secrets.
+
+It implements every hook Touchflow declares (test_docs checks), so a new hookspec must be
+added here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from channels_plugins.base import Channel, Provider
+from channels_plugins.hookspecs import hookimpl
+
+SECRET = "sk-very-secret-value"
+NESTED_SECRET = "oauth-client-secret-value"
+
+
+def prop(title: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "title": title, "description": f"{title}, for tests.", **extra}
+
+
+CHAT = Channel(
+    name="chat",
+    title="Team chat",
+    description="A message to a chat room.",
+    params_schema={
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["text"],
+        "properties": {"text": prop("Text", minLength=1)},
+    },
+)
+CHATOPS = Provider(
+    name="chatops",
+    title="ChatOps",
+    channels=("chat", "sms"),
+    config_schema={
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["api_key"],
+        "properties": {
+            "api_key": prop("API key", writeOnly=True),
+            "sender": prop("Sender"),
+            "oauth": {
+                "type": "object",
+                "title": "OAuth client",
+                "description": "An OAuth client, for tests of nested secrets.",
+                "additionalProperties": False,
+                "required": ["client_id"],
+                "properties": {
+                    "client_id": prop("Client id"),
+                    "client_secret": prop("Client secret", writeOnly=True),
+                },
+            },
+        },
+    },
+)
+
+
+class ChatPlugin:
+    __version__ = "1.2.3"
+
+    @hookimpl
+    def touchflow_register_channels(self, register: Callable[[Channel], None]) -> None:
+        register(CHAT)
+
+    @hookimpl
+    def touchflow_register_providers(self, register: Callable[[Provider], None]) -> None:
+        register(CHATOPS)
