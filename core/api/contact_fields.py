@@ -10,10 +10,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from rest_framework import serializers
 
+from core.api.jsonvalues import require_storable
 from core.models.contact import BUILTIN_FIELDS
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-PUSH_PROVIDERS = ("huawei", "fcm", "apns", "sandbox")
+# The shape of an IANA key ("Asia/Shanghai", "Etc/GMT+8", "UTC"). Checked before ZoneInfo sees
+# the text, because ZoneInfo opens files named after it: "America" is a directory and a long
+# name is refused by the file system, both as OSErrors rather than "not found".
+ZONE_KEY = re.compile(r"^[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*$")
+# The contract's push providers (JOURNEY_FORMAT.md §2), not any string: a token is only used by
+# an account of its own provider, so a misspelt provider would leave the contact silently
+# unreachable. `core` cannot ask the plugin registry (dependencies point the other way); a
+# third-party push provider means extending this list.
+PUSH_PROVIDERS = ("huawei", "fcm", "sandbox")
 CHANNEL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -30,12 +39,19 @@ def check_phone(value: str) -> None:
         raise serializers.ValidationError("Use E.164, e.g. +8613800000000.")
 
 
+def is_time_zone(name: str) -> bool:
+    if len(name) > 64 or not ZONE_KEY.match(name):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
 def check_timezone(value: str) -> None:
-    if value:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise serializers.ValidationError(f"{value!r} is not an IANA time zone.") from exc
+    if value and not is_time_zone(value):
+        raise serializers.ValidationError(f"{value!r} is not an IANA time zone.")
 
 
 class PushTokenSerializer(serializers.Serializer[Any]):
@@ -65,7 +81,7 @@ class ContactFieldsSerializer(serializers.Serializer[Any]):
     locale = serializers.CharField(max_length=35, required=False, allow_blank=True)
     wechat_openid = serializers.CharField(max_length=128, required=False, allow_blank=True)
     push_tokens = PushTokenSerializer(many=True, required=False)
-    attributes = serializers.DictField(required=False)
+    attributes = serializers.DictField(required=False, validators=[require_storable])
     tags = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, max_length=1000
     )

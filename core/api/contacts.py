@@ -84,8 +84,16 @@ class BulkResultSerializer(serializers.Serializer[Any]):
     errors = serializers.DictField(required=False)  # type: ignore[assignment]
 
 
+class BulkItemField(serializers.JSONField):
+    """Any JSON item, passed through as parsed: each is judged alone by ContactSerializer, so
+    one bad item (even one holding a number too large to store) cannot fail the envelope."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        return data
+
+
 class BulkRequestSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
-    contacts = serializers.ListField(child=serializers.JSONField(), allow_empty=False)
+    contacts = serializers.ListField(child=BulkItemField(), allow_empty=False)
 
     def validate_contacts(self, value: list[Any]) -> list[Any]:
         limit = touchflow_settings.MAX_BATCH_ITEMS
@@ -123,20 +131,24 @@ class ContactBulkView(ContactDetailView):
         envelope.is_valid(raise_exception=True)
         results: list[dict[str, Any]] = []
         valid: list[dict[str, Any]] = []
+        # One serializer validates every item: building one per item deep-copies its fields
+        # each time, which was two thirds of a 10,000-item call.
+        validator = ContactSerializer()
         for item in envelope.validated_data["contacts"]:
-            serializer = ContactSerializer(data=item)
-            external_id = item.get("external_id") if isinstance(item, dict) else None
-            if serializer.is_valid():
-                valid.append(serializer.validated_data)
-                results.append({"external_id": serializer.validated_data["external_id"]})
-            else:
+            try:
+                data = validator.run_validation(item)
+            except serializers.ValidationError as exc:
+                external_id = item.get("external_id") if isinstance(item, dict) else None
                 results.append(
                     {
                         "external_id": external_id if isinstance(external_id, str) else None,
                         "status": "error",
-                        "errors": serializer.errors,
+                        "errors": exc.detail,
                     }
                 )
+            else:
+                valid.append(data)
+                results.append({"external_id": data["external_id"]})
         created = contact_services.bulk_upsert(self.workspace, valid)
         seen: set[str] = set()  # a repeated new id is created once, then updated
         for result in results:

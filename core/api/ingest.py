@@ -20,9 +20,11 @@ from rest_framework.views import APIView
 from core.api.authentication import ApiKeyAuthentication, SegmentBasicAuthentication
 from core.api.base import WorkspaceScopedMixin
 from core.api.contact_fields import ContactFieldsSerializer
+from core.api.jsonvalues import json_problem
 from core.conf import touchflow_settings
-from core.models import Contact
+from core.models import Contact, Workspace
 from core.models.contact import BUILTIN_FIELDS
+from core.services import contacts as contact_services
 from core.services import events as event_services
 
 INGEST = frozenset({"ingest", "write"})
@@ -67,27 +69,10 @@ def _extra(payload: dict[str, Any], known: set[str]) -> dict[str, Any]:
     return {key: value for key, value in payload.items() if key not in known}
 
 
-ContactCache = dict[str, Contact]
-
-
-def ingest_track(
-    view: WorkspaceScopedMixin, payload: Any, contacts: ContactCache | None = None
-) -> dict[str, Any]:
-    serializer = TrackSerializer(data=payload)
-    if not serializer.is_valid():
-        raise IngestError(serializer.errors)
-    data = serializer.validated_data
-    recorded = event_services.track(
-        view.workspace,
-        user_id=data["userId"],
-        contacts=contacts,
-        event=data["event"],
-        properties=data["properties"],
-        timestamp=data.get("timestamp"),
-        message_id=data.get("messageId"),
-        extra=_extra(payload, TRACK_FIELDS),
-    )
-    return {"ok": True, "duplicate": recorded.duplicate}
+def _check_storable(payload: Any) -> None:
+    problem = json_problem(payload)
+    if problem is not None:
+        raise IngestError({"non_field_errors": [problem]})
 
 
 def split_traits(traits: dict[str, Any]) -> dict[str, Any]:
@@ -104,18 +89,77 @@ def split_traits(traits: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def ingest_identify(
-    view: WorkspaceScopedMixin, payload: Any, contacts: ContactCache | None = None
-) -> dict[str, Any]:
-    serializer = IdentifySerializer(data=payload)
-    if not serializer.is_valid():
-        raise IngestError(serializer.errors)
-    data = serializer.validated_data
-    fields = ContactFieldsSerializer(data=split_traits(data["traits"]))
-    if not fields.is_valid():
-        raise IngestError({"traits": fields.errors})
-    event_services.identify(view.workspace, user_id=data["userId"], changes=fields.validated_data)
-    return {"ok": True}
+def _validate(serializer: serializers.Serializer[Any], payload: Any) -> Any:
+    try:
+        return serializer.run_validation(payload)
+    except serializers.ValidationError as exc:
+        raise IngestError(exc.detail) from exc
+
+
+class Ingestor:
+    """Stores the track and identify messages of one call.
+
+    One serializer of each kind checks every message (building one per message deep-copies
+    its fields each time), and the contacts a batch names are found with one query up front.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.contacts: dict[str, Contact] = {}
+        self.track_fields = TrackSerializer()
+        self.identify_fields = IdentifySerializer()
+        self.contact_fields = ContactFieldsSerializer()
+
+    def preload(self, items: list[Any]) -> None:
+        user_ids = {
+            str(item["userId"])
+            for item in items
+            if isinstance(item, dict)
+            and item.get("type") == "track"
+            and isinstance(item.get("userId"), str | int)
+            and not isinstance(item.get("userId"), bool)
+        }
+        self.contacts.update(contact_services.contacts_by_external_id(self.workspace, user_ids))
+
+    def track(self, payload: Any) -> dict[str, Any]:
+        _check_storable(payload)
+        data = _validate(self.track_fields, payload)
+        recorded = event_services.track(
+            self.workspace,
+            user_id=data["userId"],
+            contacts=self.contacts,
+            event=data["event"],
+            properties=data["properties"],
+            timestamp=data.get("timestamp"),
+            message_id=data.get("messageId"),
+            extra=_extra(payload, TRACK_FIELDS),
+        )
+        return {"ok": True, "duplicate": recorded.duplicate}
+
+    def identify(self, payload: Any) -> dict[str, Any]:
+        _check_storable(payload)
+        data = _validate(self.identify_fields, payload)
+        try:
+            changes = self.contact_fields.run_validation(split_traits(data["traits"]))
+        except serializers.ValidationError as exc:
+            raise IngestError({"traits": exc.detail}) from exc
+        event_services.identify(self.workspace, user_id=data["userId"], changes=changes)
+        return {"ok": True}
+
+    def one(self, index: int, item: Any) -> dict[str, Any]:
+        """A batch item's result: its outcome, or its errors."""
+        kind = item.get("type") if isinstance(item, dict) else None
+        if kind not in ("track", "identify"):
+            return {
+                "index": index,
+                "ok": False,
+                "errors": {"type": ["Expected track or identify."]},
+            }
+        try:
+            outcome = self.track(item) if kind == "track" else self.identify(item)
+        except IngestError as exc:
+            return {"index": index, "ok": False, "errors": exc.errors}
+        return {"index": index, **outcome}
 
 
 class IngestView(WorkspaceScopedMixin, APIView):
@@ -131,37 +175,56 @@ class IngestView(WorkspaceScopedMixin, APIView):
             raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
         return request.data
 
-    def _answer(self, handler: Any, request: Request) -> Response:
+    def _answer(self, kind: str, request: Request) -> Response:
+        ingestor = Ingestor(self.workspace)
+        payload = self._payload(request)
         try:
-            return Response(handler(self, self._payload(request)))
+            return Response(
+                ingestor.track(payload) if kind == "track" else ingestor.identify(payload)
+            )
         except IngestError as exc:
             raise serializers.ValidationError(exc.errors) from exc
 
 
-OkSerializer = inline_serializer(
-    "IngestOk", {"ok": serializers.BooleanField(), "duplicate": serializers.BooleanField()}
+TrackOkSerializer = inline_serializer(
+    "TrackOk", {"ok": serializers.BooleanField(), "duplicate": serializers.BooleanField()}
 )
+IdentifyOkSerializer = inline_serializer("IdentifyOk", {"ok": serializers.BooleanField()})
 
 
 class TrackView(IngestView):
-    @extend_schema(request=TrackSerializer, responses={200: OkSerializer})
+    @extend_schema(request=TrackSerializer, responses={200: TrackOkSerializer})
     def post(self, request: Request) -> Response:
-        return self._answer(ingest_track, request)
+        return self._answer("track", request)
 
 
 class IdentifyView(IngestView):
-    @extend_schema(request=IdentifySerializer, responses={200: OkSerializer})
+    @extend_schema(request=IdentifySerializer, responses={200: IdentifyOkSerializer})
     def post(self, request: Request) -> Response:
-        return self._answer(ingest_identify, request)
+        return self._answer("identify", request)
 
-
-HANDLERS = {"track": ingest_track, "identify": ingest_identify}
 
 BatchSerializer = inline_serializer(
     "Batch", {"batch": serializers.ListField(child=serializers.JSONField())}
 )
 BatchResultsSerializer = inline_serializer(
-    "BatchResults", {"results": serializers.ListField(child=serializers.JSONField())}
+    "BatchResults",
+    {
+        "results": inline_serializer(
+            "BatchResult",
+            {
+                "index": serializers.IntegerField(),
+                "ok": serializers.BooleanField(),
+                "duplicate": serializers.BooleanField(
+                    required=False, help_text="Track items: their messageId was seen before."
+                ),
+                "errors": serializers.DictField(
+                    required=False, help_text="Items that were refused: why, by field."
+                ),
+            },
+            many=True,
+        )
+    },
 )
 
 
@@ -177,25 +240,10 @@ class BatchView(IngestView):
         limit = touchflow_settings.MAX_BATCH_ITEMS
         if len(items) > limit:
             raise serializers.ValidationError({"batch": [f"At most {limit} messages per call."]})
-        results: list[dict[str, Any]] = []
-        contacts: ContactCache = {}  # items of one batch often share a user
+        ingestor = Ingestor(self.workspace)
+        ingestor.preload(items)
         # One transaction for the call (each item still in its own savepoint): a batch commits
         # once, and a failure the items cannot absorb leaves nothing half-stored for the retry.
         with transaction.atomic():
-            for index, item in enumerate(items):
-                results.append(self._one(index, item, contacts))
+            results = [ingestor.one(index, item) for index, item in enumerate(items)]
         return Response({"results": results})
-
-    def _one(self, index: int, item: Any, contacts: ContactCache) -> dict[str, Any]:
-        kind = item.get("type") if isinstance(item, dict) else None
-        handler = HANDLERS.get(kind) if isinstance(kind, str) else None
-        if handler is None:
-            return {
-                "index": index,
-                "ok": False,
-                "errors": {"type": ["Expected track or identify."]},
-            }
-        try:
-            return {"index": index, **handler(self, item, contacts)}
-        except IngestError as exc:
-            return {"index": index, "ok": False, "errors": exc.errors}

@@ -42,6 +42,9 @@ LEAF_KEYS: dict[str, frozenset[str]] = {
     "segment": frozenset({"segment"}),
 }
 GROUP_KEYS = frozenset({"all", "any", "not"})
+# Groups nest at most this deep. People write a handful of levels; the limit keeps checking,
+# compiling and storing a rule far from Python's recursion limit.
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def rule_problems(rule: Any, path: str = "", *, allow_journey: bool = False) -> 
     `allow_journey` admits `message.journey`, which only segments may use (inside a journey a
     message leaf always means this journey's node).
     """
-    return list(_check(rule, path, allow_journey))
+    return list(_check(rule, path, allow_journey, 0))
 
 
 def _invalid(path: str, message: str) -> RuleProblem:
@@ -69,13 +72,16 @@ def _is_one_of(value: Any, names: frozenset[str]) -> bool:
     return isinstance(value, str) and value in names
 
 
-def _check(rule: Any, path: str, allow_journey: bool) -> Iterator[RuleProblem]:
+def _check(rule: Any, path: str, allow_journey: bool, depth: int) -> Iterator[RuleProblem]:
     if not isinstance(rule, dict) or not rule:
         yield _invalid(path, "A rule must be a non-empty object.")
         return
     group_keys = GROUP_KEYS & rule.keys()
     if group_keys:
-        yield from _check_group(rule, path, allow_journey)
+        if depth >= MAX_DEPTH:
+            yield _invalid(path, f"Rules nest at most {MAX_DEPTH} groups deep.")
+            return
+        yield from _check_group(rule, path, allow_journey, depth)
         return
     kind = next((key for key in LEAF_KEYS if key in rule), None)
     if kind is None:
@@ -90,19 +96,21 @@ def _check(rule: Any, path: str, allow_journey: bool) -> Iterator[RuleProblem]:
     yield from _LEAF_CHECKS[kind](rule, path, allow_journey)
 
 
-def _check_group(rule: dict[str, Any], path: str, allow_journey: bool) -> Iterator[RuleProblem]:
+def _check_group(
+    rule: dict[str, Any], path: str, allow_journey: bool, depth: int
+) -> Iterator[RuleProblem]:
     if len(rule) != 1:
         yield _invalid(path, "A group has exactly one key: all, any or not.")
         return
     ((key, body),) = rule.items()
     if key == "not":
-        yield from _check(body, f"{path}/not", allow_journey)
+        yield from _check(body, f"{path}/not", allow_journey, depth + 1)
         return
     if not isinstance(body, list) or not body:
         yield _invalid(f"{path}/{key}", f"{key!r} takes a non-empty list of rules.")
         return
     for index, child in enumerate(body):
-        yield from _check(child, f"{path}/{key}/{index}", allow_journey)
+        yield from _check(child, f"{path}/{key}/{index}", allow_journey, depth + 1)
 
 
 def _is_name(value: Any) -> bool:
@@ -161,12 +169,21 @@ def _check_event(rule: dict[str, Any], path: str, allow_journey: bool) -> Iterat
                 f"{path}/count",
                 'count is {"op": eq|ne|gt|gte|lt|lte, "value": a whole number >= 0}.',
             )
-    if "within" in rule and parse_duration(rule["within"]) is None:
+    if "within" in rule and not _is_window(rule["within"]):
         yield RuleProblem(
             "duration.invalid",
-            f"within {rule['within']!r} is not an ISO 8601 duration such as P7D.",
+            f"within {rule['within']!r} is not an ISO 8601 duration such as P7D, or too long.",
             f"{path}/within",
         )
+
+
+def _is_window(text: Any) -> bool:
+    """A duration that parses and fits a timedelta: "P99999999999D" overflows it, and a
+    number of thousands of digits is more than `int()` will read."""
+    try:
+        return parse_duration(text) is not None
+    except (OverflowError, ValueError):
+        return False
 
 
 def _check_message(rule: dict[str, Any], path: str, allow_journey: bool) -> Iterator[RuleProblem]:
@@ -209,14 +226,23 @@ _LEAF_CHECKS = {
 
 
 def iter_leaves(rule: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield (pointer, leaf) for every leaf of a (possibly invalid) rule, skipping bad shapes."""
-    if not isinstance(rule, dict):
-        return
-    for key in ("all", "any"):
-        if isinstance(rule.get(key), list):
-            for index, child in enumerate(rule[key]):
-                yield from iter_leaves(child, f"{path}/{key}/{index}")
-    if "not" in rule:
-        yield from iter_leaves(rule["not"], f"{path}/not")
-    if not GROUP_KEYS & rule.keys():
-        yield path, rule
+    """Yield (pointer, leaf) for every leaf of a (possibly invalid) rule, skipping bad shapes.
+
+    Iterative, in document order, so any nesting depth is safe."""
+    stack: list[tuple[Any, str]] = [(rule, path)]
+    while stack:
+        node, where = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if not GROUP_KEYS & node.keys():
+            yield where, node
+            continue
+        children: list[tuple[Any, str]] = []
+        for key in ("all", "any"):
+            if isinstance(node.get(key), list):
+                children.extend(
+                    (child, f"{where}/{key}/{index}") for index, child in enumerate(node[key])
+                )
+        if "not" in node:
+            children.append((node["not"], f"{where}/not"))
+        stack.extend(reversed(children))

@@ -2,14 +2,18 @@
 
 A preview scans the workspace's contacts in id order, a batch at a time, loading each batch's
 event counts with one aggregate query per event leaf of the rule; memory stays flat however
-many contacts there are.
+many contacts there are. Counts are as of `now`: events stamped later do not count yet.
+
+`message` leaves go through `Facts.message_status` like everywhere else, but a preview's facts
+(`BatchFacts`) report no message for anyone yet: message statuses live in the outbox, outside
+`core`, so whoever can read them (the journey engine) supplies Facts that answer them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -132,7 +136,18 @@ class BatchFacts:
         return self.counts.get((contact_id, requirement), 0)
 
     def message_status(self, contact_id: int, node: str, journey: int | None) -> str | None:
-        """Segments see no messages yet: the outbox arrives with the journey engine."""
+        """None: `core` cannot read the outbox. Subclass to answer message leaves."""
+        return None
+
+
+def window_start(now: datetime, within: timedelta | None) -> datetime | None:
+    """The earliest `occurred_at` a window counts; None for all time, which is also what a
+    window reaching back before year 1 means."""
+    if within is None:
+        return None
+    try:
+        return now - within
+    except OverflowError:
         return None
 
 
@@ -149,15 +164,21 @@ def load_event_counts(
     ids = list(contact_ids)
     facts = BatchFacts()
     for requirement in requirements:
-        events = Event.objects.filter(contact_id__in=ids, name=requirement.name)
-        if requirement.within is not None:
-            events = events.filter(occurred_at__gte=now - requirement.within, occurred_at__lte=now)
+        # As of `now`: an event stamped later (a client clock running ahead, or a simulation
+        # evaluating the past) has not happened yet, for all-time counts as for windows.
+        events = Event.objects.filter(
+            contact_id__in=ids, name=requirement.name, occurred_at__lte=now
+        )
+        start = window_start(now, requirement.within)
+        if start is not None:
+            events = events.filter(occurred_at__gte=start)
         if not requirement.where:
-            rows = events.values("contact_id").annotate(n=Count("id"))
-            for contact_id, count in rows.values_list("contact_id", "n"):
+            counted = events.values("contact_id").annotate(n=Count("id"))
+            for contact_id, count in counted.values_list("contact_id", "n"):
                 facts.counts[(contact_id, requirement)] = count
             continue
-        for contact_id, properties in events.values_list("contact_id", "properties"):
+        rows = events.values_list("contact_id", "properties").iterator(chunk_size=2_000)
+        for contact_id, properties in rows:  # streamed: a batch may have many such events
             if isinstance(properties, dict) and all(
                 key in properties and properties[key] == value for key, value in requirement.where
             ):
