@@ -1,28 +1,39 @@
-"""Dispatch, minimal: hand pending outbox messages to their account's provider.
+"""Dispatch: hand due outbox items to their account's provider (or, for webhooks, to HTTP).
 
 Messages are claimed under a lease (`sending` with `next_attempt_at` as the lease's end), so
 two dispatchers never send one message. A message whose lease runs out while `sending` (its
 dispatcher died between handing it over and recording the outcome) is claimed again with the
-same idempotency key; its `attempts` then exceeds one, which is how possible duplicates are
-counted. Policies (consent, caps, rate limits, legal hours), retries with backoff, receipts
-and real providers come with the delivery milestone; today a provider's failure is final.
+same idempotency key; the claim marks it `possible_duplicate` in `reason`, which stays on the
+message and is counted, never silent. Transient and rate-limited failures are retried with
+exponential backoff and jitter (honouring `retry_after`) up to MAX_ATTEMPTS; other failures
+are final. Once an outcome settles, `outbox_settled` tells the engine, which wakes enrollments
+waiting on it. Policies (consent, caps, rate limits, legal hours), receipts and real providers
+come with the delivery milestone.
 """
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from channels_plugins.addresses import address_for
 from channels_plugins.base import Failed, OutboundMessage, Outcome, Sent
 from channels_plugins.models import Message, MessageStatus
 from channels_plugins.registry import get_registry
+from channels_plugins.webhooks import WEBHOOK_CHANNEL, call_webhooks
 from core.leases import ClaimQuery, claim_rows
 
 SEND_LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+RETRYABLE_KINDS = frozenset({"transient", "rate_limited"})
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+POSSIBLE_DUPLICATE = "possible_duplicate"
 DUE_MESSAGES = ClaimQuery(
     table="channels_plugins_message",
     due=(
@@ -30,8 +41,16 @@ DUE_MESSAGES = ClaimQuery(
         " OR (status = %s AND next_attempt_at <= %s)"
     ),
     order_by="id",
-    assign="status = %s, next_attempt_at = %s, attempts = attempts + 1",
+    # SET expressions read the row as it was: a row still `sending` had its lease run out.
+    assign=(
+        "reason = CASE WHEN status = %s THEN %s ELSE reason END,"
+        " status = %s, next_attempt_at = %s, attempts = attempts + 1"
+    ),
 )
+
+# Sent (sender=Message) with `messages` and `now`: items whose outcome just settled (sent,
+# failed after the last attempt, skipped). Journeys listen, to wake enrollments waiting on one.
+outbox_settled = Signal()
 
 
 @dataclass
@@ -40,6 +59,7 @@ class DispatchReport:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    retried: int = 0  # failed transiently; pending again with a later next_attempt_at
     possible_duplicates: int = 0
     drained: bool = True  # False when max_batches stopped it with messages still due
 
@@ -49,7 +69,7 @@ def claim_messages(now: datetime, limit: int) -> list[int]:
     return claim_rows(
         DUE_MESSAGES,
         due_params=[pending, now, sending, now],
-        assign_params=[sending, now + SEND_LEASE],
+        assign_params=[sending, POSSIBLE_DUPLICATE, sending, now + SEND_LEASE],
         limit=limit,
     )
 
@@ -73,50 +93,79 @@ def dispatch_due(
 def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> None:
     messages = list(Message.objects.filter(pk__in=ids).select_related("contact", "account"))
     by_account: dict[int, list[tuple[Message, OutboundMessage]]] = defaultdict(list)
+    webhooks: list[Message] = []
     for message in messages:
         report.dispatched += 1
-        report.possible_duplicates += message.attempts > 1
+        report.possible_duplicates += message.reason == POSSIBLE_DUPLICATE
         account = message.account
+        if message.channel == WEBHOOK_CHANNEL and account is None:
+            webhooks.append(message)
+            continue
         if account is None:
-            _fail(message, Failed("config", "the account no longer exists"), report)
+            _record(message, Failed("config", "the account no longer exists"), now, report)
             continue
         to = address_for(message.contact, message.channel, account.provider)
         if to is None:
             message.status, message.reason = MessageStatus.SKIPPED, "no_address"
+            message.next_attempt_at = None
             report.skipped += 1
             continue
         outbound = OutboundMessage(message.pk, to, message.content, message.idempotency_key)
         by_account[account.pk].append((message, outbound))
     for batch in by_account.values():
-        account = batch[0][0].account
-        assert account is not None
-        provider = get_registry().provider(account.channel, account.provider)
-        outcomes: list[Outcome]
-        if provider is None:
-            outcomes = [Failed("config", f"no provider {account.provider!r}")] * len(batch)
-        else:
-            try:
-                outcomes = provider.send(account.config, [outbound for _, outbound in batch])
-            except NotImplementedError as exc:
-                outcomes = [Failed("config", str(exc))] * len(batch)
-        for (message, _), outcome in zip(batch, outcomes, strict=True):
-            if isinstance(outcome, Sent):
-                message.status, message.sent_at = MessageStatus.SENT, now
-                message.provider_message_id = outcome.provider_message_id
-                report.sent += 1
-            else:
-                _fail(message, outcome, report)
-    for message in messages:
-        message.next_attempt_at = None  # every outcome is final today: nothing to retry
+        for (message, _), outcome in zip(batch, _provider_outcomes(batch), strict=True):
+            _record(message, outcome, now, report)
+    calls = [(message.content, message.idempotency_key) for message in webhooks]
+    for message, outcome in zip(webhooks, call_webhooks(calls), strict=True):
+        _record(message, outcome, now, report)
     with transaction.atomic():
         Message.objects.bulk_update(
             messages,
             ["status", "reason", "sent_at", "provider_message_id", "next_attempt_at"],
             batch_size=500,
         )
+        settled = [m for m in messages if m.status != MessageStatus.PENDING]
+        if settled:
+            outbox_settled.send(sender=Message, messages=settled, now=now)
 
 
-def _fail(message: Message, failure: Failed, report: DispatchReport) -> None:
-    message.status = MessageStatus.FAILED
-    message.reason = f"{failure.kind}: {failure.detail}" if failure.detail else failure.kind
+def _provider_outcomes(batch: list[tuple[Message, OutboundMessage]]) -> list[Outcome]:
+    account = batch[0][0].account
+    assert account is not None
+    provider = get_registry().provider(account.channel, account.provider)
+    if provider is None:
+        return [Failed("config", f"no provider {account.provider!r}")] * len(batch)
+    try:
+        return provider.send(account.config, [outbound for _, outbound in batch])
+    except NotImplementedError as exc:
+        return [Failed("config", str(exc))] * len(batch)
+
+
+def _record(message: Message, outcome: Outcome, now: datetime, report: DispatchReport) -> None:
+    """Apply one outcome: sent, retry later, or fail for good."""
+    if isinstance(outcome, Sent):
+        message.status, message.sent_at = MessageStatus.SENT, now
+        message.provider_message_id = outcome.provider_message_id
+        message.next_attempt_at = None
+        if message.reason != POSSIBLE_DUPLICATE:
+            message.reason = ""  # an earlier attempt's "retrying after …" no longer applies
+        report.sent += 1
+        return
+    reason = f"{outcome.kind}: {outcome.detail}" if outcome.detail else outcome.kind
+    if outcome.kind in RETRYABLE_KINDS and message.attempts < MAX_ATTEMPTS:
+        message.status, message.reason = MessageStatus.PENDING, f"retrying after {reason}"
+        message.next_attempt_at = now + retry_delay(message.attempts, outcome.retry_after)
+        report.retried += 1
+        return
+    message.status, message.reason = MessageStatus.FAILED, reason
+    message.next_attempt_at = None
     report.failed += 1
+
+
+def retry_delay(attempts: int, retry_after: float | None) -> timedelta:
+    """Exponential backoff with jitter, never sooner than the provider asked."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1))
+    delay = ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    return delay

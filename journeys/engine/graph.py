@@ -17,6 +17,7 @@ class Graph:
     entry_id: str
     requirements: frozenset[EventRequirement]  # event counts its rules need, for batch loading
     settings: Mapping[str, Any]
+    wired: Mapping[str, frozenset[str]]  # node id → its ports that have an edge
 
     def target(self, node_id: str, port: str) -> str | None:
         return self.edges.get((node_id, port))
@@ -39,7 +40,17 @@ def compile_graph(document: Mapping[str, Any]) -> Graph:
     for node in nodes.values():
         for rule in _rules(node):
             requirements |= compiled_rule(rule).requirements
-    return Graph(nodes, edges, entry_id, frozenset(requirements), document.get("settings") or {})
+    wired: dict[str, set[str]] = {node_id: set() for node_id in nodes}
+    for node_id, port in edges:
+        wired.setdefault(node_id, set()).add(port)
+    return Graph(
+        nodes,
+        edges,
+        entry_id,
+        frozenset(requirements),
+        document.get("settings") or {},
+        {node_id: frozenset(ports) for node_id, ports in wired.items()},
+    )
 
 
 _cache: dict[tuple[int, str], Graph] = {}

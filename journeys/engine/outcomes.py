@@ -15,8 +15,8 @@ from core import clock
 from core.durations import parse_duration
 from core.models import Event, Workspace
 from journeys.engine.versions import version_settings
-from journeys.engine.walker import AWAITING
 from journeys.models import LIVE_STATUSES, Enrollment, EnrollmentStatus
+from journeys.nodes.base import AWAITING
 
 
 def _awaits(enrollment: Enrollment, event_name: str) -> bool:

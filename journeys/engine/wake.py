@@ -1,4 +1,5 @@
-"""Waking enrollments parked in a `wait_event` when their event arrives.
+"""Waking parked enrollments: a `wait_event` when its event arrives, a node awaiting its
+outbox item's outcome when dispatch settles it.
 
 Connected to `core.signals.event_recorded`: the wake is written in the event's transaction,
 and the walker then takes the `received` port on its next pass. Only enrollments not held by
@@ -8,7 +9,8 @@ because its timeout fell due, and the timeout wins that tie.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
@@ -16,8 +18,8 @@ from django.db.models import Q
 from channels_plugins.models import Message
 from core import clock
 from core.models import Event, Workspace
-from journeys.engine.walker import AWAITING
 from journeys.models import Enrollment, EnrollmentStatus
+from journeys.nodes.base import AWAITING
 from journeys.nodes.wait_event import RECEIVED
 from journeys.tasks import request_pump
 
@@ -68,3 +70,26 @@ def wake_on_event(sender: Any, *, workspace: Workspace, event: Event, **kwargs: 
             wake_at=now,
             context={**enrollment.context, RECEIVED: received},
         )
+
+
+def wake_on_outcome(
+    sender: Any, *, messages: Iterable[Message], now: datetime, **kwargs: Any
+) -> None:
+    """Make due the enrollments parked at the node whose item just settled (one UPDATE).
+
+    A spurious wake is harmless (the node looks at the outcome and parks again), so the
+    filter only needs to be cheap and conservative: waiting, unheld, at one of these nodes.
+    """
+    pairs = {(m.enrollment_id, m.node_id) for m in messages if m.enrollment_id is not None}
+    if not pairs:
+        return
+    unheld = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
+    updated = Enrollment.objects.filter(
+        unheld,
+        pk__in={enrollment_id for enrollment_id, _ in pairs},
+        node_id__in={node_id for _, node_id in pairs},
+        status=EnrollmentStatus.WAITING,
+        context__awaiting__outcome=True,
+    ).update(status=EnrollmentStatus.ACTIVE, wake_at=now)
+    if updated:
+        request_pump()

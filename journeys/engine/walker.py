@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connection, transaction
 
-from channels_plugins.models import ChannelAccount, Message, MessageStatus
+from channels_plugins.models import ChannelAccount, Message, MessageCategory, MessageStatus
+from channels_plugins.webhooks import WEBHOOK_CHANNEL
 from core.bulk import insert_rows, update_rows
 from core.models import Contact
 from core.rules.evaluation import BUILTIN_FIELDS
@@ -28,9 +29,13 @@ from journeys.engine.graph import Graph, cached_graph, graph_for
 from journeys.models import Enrollment, EnrollmentStatus, JourneyVersion, StepLog
 from journeys.nodes import handle
 from journeys.nodes.base import (
+    AWAITING,
     Advance,
     AwaitEvent,
+    AwaitOutcome,
+    CallWebhook,
     ChangeContact,
+    Effect,
     Finish,
     JourneyInfo,
     SendMessage,
@@ -40,7 +45,6 @@ from journeys.nodes.base import (
 )
 
 MAX_STEPS_PER_PASS = 50
-AWAITING = "awaiting"  # enrollment data while parked in a wait_event: what may wake it
 ENROLLMENT_FIELDS = [
     "node_id",
     "status",
@@ -189,6 +193,7 @@ def _walk(
             journey=info,
             facts=facts,
             messages=messages,
+            wired_ports=graph.wired.get(node["id"], frozenset()),
         )
         transition = handle(visit)
         if isinstance(transition, Sleep):
@@ -208,16 +213,28 @@ def _walk(
                 },
             }
             return
+        if isinstance(transition, AwaitOutcome):
+            written = _apply(transition.effects, enrollment, contact, accounts, now, result)
+            enrollment.status = EnrollmentStatus.WAITING
+            # An item that failed as it was written (a template error) has its outcome already.
+            settled = any(m.status == MessageStatus.FAILED for m in written)
+            enrollment.wake_at = now if settled else transition.recheck_at
+            enrollment.context = {
+                **enrollment.context,
+                AWAITING: {"node": node["id"], "outcome": True},
+            }
+            return
         result.advanced += 1
-        enrollment.visit += 1
         if isinstance(transition, Finish):
+            enrollment.visit += 1
             _log(result, enrollment, node["id"], "", now, {})
             enrollment.status = transition.status
             enrollment.finished_at = now
             enrollment.wake_at = None
             return
         assert isinstance(transition, Advance)
-        _apply(transition, enrollment, contact, accounts, now, result)
+        _apply(transition.effects, enrollment, contact, accounts, now, result)
+        enrollment.visit += 1
         if any(isinstance(effect, ChangeContact) for effect in transition.effects):
             seen_as, as_template = snapshot(contact), template_contact(contact)
         _log(result, enrollment, node["id"], transition.port, now, dict(transition.detail))
@@ -253,19 +270,29 @@ def _log(
 
 
 def _apply(
-    transition: Advance,
+    effects: Iterable[Effect],
     enrollment: Enrollment,
     contact: Contact,
     accounts: dict[tuple[int, str], ChannelAccount],
     now: datetime,
     result: BatchResult,
-) -> None:
-    for effect in transition.effects:
+) -> list[Message]:
+    """Queue the step's writes; returns the outbox items it wrote.
+
+    Items are keyed by (enrollment, node, the visit being made), so replaying a step can never
+    write a second one: the key is UNIQUE.
+    """
+    written: list[Message] = []
+    for effect in effects:
         if isinstance(effect, SendMessage):
-            result.messages.append(_message(effect, enrollment, accounts, now))
+            written.append(_message(effect, enrollment, accounts, now))
+        elif isinstance(effect, CallWebhook):
+            written.append(_webhook_call(effect, enrollment, now))
         elif isinstance(effect, ChangeContact):
             _change_contact(contact, effect, now)
             result.changed_contacts[contact.pk] = contact
+    result.messages.extend(written)
+    return written
 
 
 def _message(
@@ -280,17 +307,55 @@ def _message(
         status, reason = MessageStatus.FAILED, f"content_rejected: {effect.error}"
     elif account is None:
         status, reason = MessageStatus.FAILED, f"config: no account {effect.account!r}"
-    return Message(
-        workspace_id=enrollment.workspace_id,
-        contact_id=enrollment.contact_id,
+    return _outbox_item(
+        enrollment,
+        now,
         channel=effect.channel,
         account=account,
         category=effect.category,
+        content=dict(effect.content),
+        status=status,
+        reason=reason,
+    )
+
+
+def _webhook_call(effect: CallWebhook, enrollment: Enrollment, now: datetime) -> Message:
+    failed = f"content_rejected: {effect.error}" if effect.error else ""
+    return _outbox_item(
+        enrollment,
+        now,
+        channel=WEBHOOK_CHANNEL,
+        account=None,
+        category=MessageCategory.TRANSACTIONAL,  # a call to a system: no caps, no quiet hours
+        content=dict(effect.request),
+        status=MessageStatus.FAILED if failed else MessageStatus.PENDING,
+        reason=failed,
+    )
+
+
+def _outbox_item(
+    enrollment: Enrollment,
+    now: datetime,
+    *,
+    channel: str,
+    account: ChannelAccount | None,
+    category: str,
+    content: dict[str, Any],
+    status: str,
+    reason: str,
+) -> Message:
+    visit = enrollment.visit + 1  # the visit this step completes
+    return Message(
+        workspace_id=enrollment.workspace_id,
+        contact_id=enrollment.contact_id,
+        channel=channel,
+        account=account,
+        category=category,
         journey_id=enrollment.journey_id,
         node_id=enrollment.node_id,
         enrollment_id=enrollment.pk,
-        content=dict(effect.content),
-        idempotency_key=f"{enrollment.pk}:{enrollment.node_id}:{enrollment.visit}",
+        content=content,
+        idempotency_key=f"{enrollment.pk}:{enrollment.node_id}:{visit}",
         status=status,
         reason=reason,
         created_at=now,

@@ -1,8 +1,4 @@
-"""Node handlers, one function per node type (JOURNEY_FORMAT.md §1), dispatched by `handle`.
-
-`webhook` is not handled yet: the walker fails an enrollment that reaches one with a message
-saying so, rather than guessing.
-"""
+"""Node handlers, one function per node type (JOURNEY_FORMAT.md §1), dispatched by `handle`."""
 
 from __future__ import annotations
 
@@ -13,6 +9,7 @@ from journeys.nodes.base import Transition, Visit
 from journeys.nodes.send import send
 from journeys.nodes.wait import wait
 from journeys.nodes.wait_event import wait_event
+from journeys.nodes.webhook import webhook
 
 Handler = Callable[[Visit], Transition]
 
@@ -25,6 +22,7 @@ HANDLERS: dict[str, Handler] = {
     "switch": flow.switch,
     "split": flow.split,
     "update_contact": flow.update_contact,
+    "webhook": webhook,
     "exit": flow.exit_node,
 }
 

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from core.rules.evaluation import ContactSnapshot, Facts
 
+AWAITING = "awaiting"  # enrollment data while parked: the event or outcome that may wake it
+
 
 @dataclass(frozen=True)
 class JourneyInfo:
@@ -45,6 +47,7 @@ class Visit:
     journey: JourneyInfo
     facts: Facts
     messages: Mapping[str, SentMessage] = field(default_factory=dict)  # by send node id
+    wired_ports: frozenset[str] = frozenset()  # this node's ports that have an edge
 
     @property
     def config(self) -> Mapping[str, Any]:
@@ -71,7 +74,15 @@ class ChangeContact:
     remove_tags: tuple[str, ...] = ()
 
 
-Effect = SendMessage | ChangeContact
+@dataclass(frozen=True)
+class CallWebhook:
+    """An outbox item delivered by dispatch like a message, with retries."""
+
+    request: Mapping[str, Any]  # {"url", "method", "headers", "body"}, rendered
+    error: str = ""  # a template that failed to render: the call fails as content_rejected
+
+
+Effect = SendMessage | ChangeContact | CallWebhook
 
 
 # --- Transitions ----------------------------------------------------------------------------
@@ -106,10 +117,22 @@ class AwaitEvent:
 
 
 @dataclass(frozen=True)
+class AwaitOutcome:
+    """Write `effects` (the node's outbox item, on the first visit) and stay until its outcome.
+
+    Dispatch wakes the enrollment when the outcome is recorded; `recheck_at` is the safety net
+    should that wake be lost (the enrollment was held by a walker at that instant).
+    """
+
+    recheck_at: datetime
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finish:
     """End the enrollment with `status` (completed at an exit)."""
 
     status: str
 
 
-Transition = Advance | Sleep | AwaitEvent | Finish
+Transition = Advance | Sleep | AwaitEvent | AwaitOutcome | Finish

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from journeys.engine.timing import NeverOpen, earliest_send
 from journeys.nodes.base import Advance, SendMessage, Sleep, Transition, Visit
+from journeys.nodes.outcome import awaiting_outcome, deliver, settle
 from journeys.nodes.templates import render_params
 from journeys.nodes.times import time_pair
 
 
 def send(visit: Visit) -> Transition:
+    if awaiting_outcome(visit):
+        return settle(visit)
     config = visit.config
     category = config.get("category", "marketing")
     window = time_pair(config.get("send_window"))
@@ -27,4 +30,4 @@ def send(visit: Visit) -> Transition:
         content=content,
         error=error,
     )
-    return Advance("next", effects=(message,))
+    return deliver(visit, message)

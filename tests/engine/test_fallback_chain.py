@@ -15,6 +15,7 @@ from journeys.demo import DEMO_SLUG, load_demo
 from journeys.engine.tick import tick
 from journeys.models import Enrollment, EnrollmentStatus
 from tests.conftest import ClientFactory
+from tests.support.http import recording_server
 from tests.support.system import shared_examples_dir
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,43 @@ def test_an_open_of_another_message_does_not_count(api: APIClient) -> None:
     )
     tick(NOW + timedelta(hours=2))
     assert Message.objects.filter(contact__external_id="opens", channel="sms").exists()
+
+
+def test_a_click_without_payment_brings_the_coupon_webhook_and_payment_does_not(
+    api: APIClient,
+) -> None:
+    """The example's webhook URL is fixed (127.0.0.1:8765), so the receiver listens there."""
+    with recording_server(port=8765) as coupons:
+        for external_id in ("opens", "ignores"):  # here both click the SMS; one then pays
+            track(api, NOW, userId=external_id, event="promo_started")
+        tick(NOW)
+        sms_at = NOW + timedelta(hours=2)
+        tick(sms_at)
+        for external_id in ("opens", "ignores"):
+            sms = Message.objects.get(contact__external_id=external_id, channel="sms")
+            clicked_at = sms_at + timedelta(hours=1)
+            track(
+                api,
+                clicked_at,
+                userId=external_id,
+                event="message.clicked",
+                properties={"message_id": sms.pk},
+            )
+            tick(clicked_at)
+        paid_at = sms_at + timedelta(hours=5)
+        track(api, paid_at, userId="opens", event="order_paid")
+        tick(paid_at)
+        tick(sms_at + timedelta(hours=1, days=1))
+        [call] = coupons.requests
+        assert (call.path, call.json()) == (
+            "/inapp/coupon",
+            {"user": "ignores", "coupon": "MEMBER20"},
+        )
+        statuses = dict(Enrollment.objects.values_list("contact__external_id", "status"))
+        assert statuses == {"opens": "completed", "ignores": "completed"}
+        hook = Message.objects.get(channel="webhook")
+        assert (hook.contact.external_id, hook.node_id, hook.status) == (
+            "ignores",
+            "coupon",
+            "sent",
+        )

@@ -102,6 +102,6 @@ def test_a_template_that_fails_while_rendering_rejects_the_message() -> None:
     assert "ZeroDivisionError" in message.error
 
 
-def test_unhandled_node_types_say_so() -> None:
-    with pytest.raises(UnsupportedNode, match="webhook"):
-        handle(visit({"id": "w", "type": "webhook", "config": {}}))
+def test_unknown_node_types_say_so() -> None:
+    with pytest.raises(UnsupportedNode, match="teleport"):
+        handle(visit({"id": "w", "type": "teleport", "config": {}}))

@@ -150,29 +150,19 @@ def test_cart_split_is_deterministic_and_roughly_even(demo: Workspace) -> None:
 
 
 def test_a_broken_enrollment_fails_alone_with_its_reason(demo: Workspace) -> None:
-    hook = {"id": "hook", "type": "webhook", "config": {"url": "http://127.0.0.1:9/x"}}
-    document = {
-        "schema_version": 1,
-        "settings": {"reentry": "always"},
-        "nodes": [
-            {"id": "start", "type": "entry", "config": {"trigger": {"kind": "api"}}},
-            hook,
-            {"id": "done", "type": "exit"},
-        ],
-        "edges": [{"from": "start", "to": "hook"}, {"from": "hook", "to": "done"}],
-    }
-    broken_journey = create_journey(demo, name="webhook", definition=document)
-    publish_journey(broken_journey, publisher=Publisher())
-    broken_journey.refresh_from_db()
+    """An enrollment pointing at a node its version lacks (a hand-edited row) fails alone."""
+    onboarding = published(demo, "onboarding_drip.json")
     routing = published(demo, "high_value_routing.json")
     contact = person(demo, "both")
-    enroll(broken_journey, contact, NOW)
+    broken = enroll(onboarding, contact, NOW)
+    assert isinstance(broken, Enrollment)
+    Enrollment.objects.filter(pk=broken.pk).update(node_id="vanished")
     enroll(routing, contact, NOW)
     report = run_due(NOW)
     assert report.failed == 1
-    broken = Enrollment.objects.get(journey=broken_journey)
+    broken.refresh_from_db()
     assert broken.status == EnrollmentStatus.FAILED
-    assert "webhook" in broken.error
+    assert "vanished" in broken.error
     assert Enrollment.objects.get(journey=routing).status == EnrollmentStatus.COMPLETED
     assert messages_of(contact) == [("push", "push")]
 

@@ -1,0 +1,272 @@
+"""Webhook nodes and send nodes with a `failed` port: the outbox item's outcome picks the port.
+
+The webhook receiver is a real HTTP server on loopback; time moves only through `tick(at)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from channels_plugins.dispatch import (
+    MAX_ATTEMPTS,
+    POSSIBLE_DUPLICATE,
+    SEND_LEASE,
+    claim_messages,
+    dispatch_due,
+)
+from channels_plugins.models import Message, MessageStatus
+from core.models import Contact, Workspace
+from core.services.contacts import upsert_contact
+from journeys.demo import DEMO_SLUG, load_demo
+from journeys.engine.enrollment import enroll
+from journeys.engine.tick import tick
+from journeys.engine.walker import run_due
+from journeys.models import Enrollment, EnrollmentStatus, Journey, StepLog
+from journeys.nodes.outcome import RECHECK_AFTER
+from journeys.services import Publisher, create_journey, publish_journey
+from tests.journeys.builders import JourneyBuilder
+from tests.support.http import RecordingServer, recording_server
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)  # midday in Shanghai: no quiet hours in the way
+
+
+@pytest.fixture
+def demo() -> Workspace:
+    load_demo()
+    return Workspace.objects.get(slug=DEMO_SLUG)
+
+
+@pytest.fixture
+def receiver() -> Iterator[RecordingServer]:
+    with recording_server() as server:
+        yield server
+
+
+def published(workspace: Workspace, builder: JourneyBuilder) -> Journey:
+    journey = create_journey(workspace, name="outcomes", definition=builder.build())
+    publish_journey(journey, publisher=Publisher())
+    journey.refresh_from_db()
+    return journey
+
+
+def person(workspace: Workspace, external_id: str, **fields: Any) -> Contact:
+    data = {"external_id": external_id, "timezone": "Asia/Shanghai", **fields}
+    return upsert_contact(workspace, data)[0]
+
+
+def webhook_journey(url: str, *, failed_port: bool) -> JourneyBuilder:
+    builder = (
+        JourneyBuilder()
+        .entry()
+        .node(
+            "hook",
+            "webhook",
+            {
+                "url": url + "/coupons/{{ contact.external_id }}",
+                "headers": {"X-Campaign": "{{ journey.name }}"},
+                "body": {"user": "{{ contact.external_id }}", "coupon": "MEMBER20", "n": 3},
+            },
+        )
+        .exit("done")
+        .chain("start", "hook", "done")
+    )
+    if failed_port:
+        builder.exit("gave_up").edge("hook", "gave_up", "failed")
+    return builder
+
+
+def ports_taken(enrollment: Enrollment) -> list[tuple[str, str]]:
+    return list(
+        StepLog.objects.filter(enrollment=enrollment)
+        .order_by("visit")
+        .values_list("node_id", "port")
+    )
+
+
+def test_a_webhook_posts_the_rendered_call_with_our_idempotency_key(
+    demo: Workspace, receiver: RecordingServer
+) -> None:
+    journey = published(demo, webhook_journey(receiver.url, failed_port=True))
+    enrollment = enroll(journey, person(demo, "ann"), NOW)
+    assert isinstance(enrollment, Enrollment)
+    tick(NOW)
+    [call] = receiver.requests
+    message = Message.objects.get(channel="webhook")
+    assert (call.method, call.path) == ("POST", "/coupons/ann")
+    assert call.json() == {"user": "ann", "coupon": "MEMBER20", "n": 3}
+    assert call.headers["X-Campaign"] == "outcomes"
+    assert call.headers["Idempotency-Key"] == message.idempotency_key
+    assert (message.status, message.node_id, message.account_id) == ("sent", "hook", None)
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.COMPLETED
+    assert ports_taken(enrollment) == [("start", "next"), ("hook", "next"), ("done", "")]
+
+
+def test_a_failing_webhook_is_retried_with_backoff_then_takes_the_failed_port(
+    demo: Workspace, receiver: RecordingServer
+) -> None:
+    receiver.reply(*[503] * MAX_ATTEMPTS)
+    journey = published(demo, webhook_journey(receiver.url, failed_port=True))
+    enrollment = enroll(journey, person(demo, "bob"), NOW)
+    assert isinstance(enrollment, Enrollment)
+    at = NOW
+    tick(at)
+    for attempt in range(1, MAX_ATTEMPTS):
+        message = Message.objects.get(channel="webhook")
+        assert (message.status, message.attempts) == (MessageStatus.PENDING, attempt)
+        assert message.reason == "retrying after transient: HTTP 503"
+        assert message.next_attempt_at is not None
+        assert message.next_attempt_at > at
+        enrollment.refresh_from_db()
+        assert (enrollment.status, enrollment.node_id) == (EnrollmentStatus.WAITING, "hook")
+        at = message.next_attempt_at
+        tick(at)
+    message = Message.objects.get(channel="webhook")
+    assert (message.status, message.reason) == (MessageStatus.FAILED, "transient: HTTP 503")
+    assert len(receiver.requests) == MAX_ATTEMPTS
+    assert len({r.headers["Idempotency-Key"] for r in receiver.requests}) == 1
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.COMPLETED
+    assert ports_taken(enrollment)[-2:] == [("hook", "failed"), ("gave_up", "")]
+
+
+def test_a_retry_that_succeeds_takes_next_and_honours_retry_after(
+    demo: Workspace, receiver: RecordingServer
+) -> None:
+    receiver.reply(429, headers={"Retry-After": "7200"})
+    journey = published(demo, webhook_journey(receiver.url, failed_port=True))
+    enrollment = enroll(journey, person(demo, "cat"), NOW)
+    assert isinstance(enrollment, Enrollment)
+    tick(NOW)
+    message = Message.objects.get(channel="webhook")
+    assert message.next_attempt_at is not None
+    assert message.next_attempt_at >= NOW + timedelta(hours=2)
+    tick(message.next_attempt_at)
+    message.refresh_from_db()
+    assert (message.status, message.reason) == (MessageStatus.SENT, "")
+    enrollment.refresh_from_db()
+    assert ports_taken(enrollment)[-2:] == [("hook", "next"), ("done", "")]
+
+
+def test_a_client_error_is_final_at_once(demo: Workspace, receiver: RecordingServer) -> None:
+    receiver.reply(422)
+    journey = published(demo, webhook_journey(receiver.url, failed_port=True))
+    enrollment = enroll(journey, person(demo, "dan"), NOW)
+    assert isinstance(enrollment, Enrollment)
+    tick(NOW)
+    message = Message.objects.get(channel="webhook")
+    assert (message.status, message.reason, message.attempts) == (
+        "failed",
+        "content_rejected: HTTP 422",
+        1,
+    )
+    enrollment.refresh_from_db()
+    assert ports_taken(enrollment)[-2:] == [("hook", "failed"), ("gave_up", "")]
+
+
+def test_without_a_failed_port_the_enrollment_moves_on_once_the_call_is_queued(
+    demo: Workspace, receiver: RecordingServer
+) -> None:
+    receiver.reply(500)
+    journey = published(demo, webhook_journey(receiver.url, failed_port=False))
+    enrollment = enroll(journey, person(demo, "eve"), NOW)
+    assert isinstance(enrollment, Enrollment)
+    tick(NOW)
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.COMPLETED
+    assert Message.objects.get(channel="webhook").status == MessageStatus.PENDING  # to retry
+
+
+def test_an_unreachable_receiver_is_a_transient_failure(demo: Workspace) -> None:
+    with recording_server() as gone:
+        url = gone.url  # the port is closed once the server stops
+    journey = published(demo, webhook_journey(url, failed_port=True))
+    enroll(journey, person(demo, "fay"), NOW)
+    tick(NOW)
+    message = Message.objects.get(channel="webhook")
+    assert message.status == MessageStatus.PENDING
+    assert message.reason.startswith("retrying after transient: ConnectError")
+
+
+def send_journey(
+    *, failed_port: bool, title: str = "Hi {{ contact.first_name }}"
+) -> JourneyBuilder:
+    builder = (
+        JourneyBuilder()
+        .entry()
+        .node(
+            "push1",
+            "send",
+            {"channel": "push", "account": "push-main", "params": {"title": title, "body": "b"}},
+        )
+        .exit("done")
+        .chain("start", "push1", "done")
+    )
+    if failed_port:
+        builder.exit("fallback").edge("push1", "fallback", "failed")
+    return builder
+
+
+def test_a_send_with_a_failed_port_waits_for_the_outcome(demo: Workspace) -> None:
+    journey = published(demo, send_journey(failed_port=True))
+    has_token = person(demo, "gus", push_tokens=[{"provider": "sandbox", "token": "t"}])
+    no_token = person(demo, "hal")
+    enrollments = [enroll(journey, who, NOW) for who in (has_token, no_token)]
+    run_due(NOW)  # the walker alone: messages written, nobody dispatched yet
+    for enrollment in enrollments:
+        assert isinstance(enrollment, Enrollment)
+        enrollment.refresh_from_db()
+        assert (enrollment.status, enrollment.node_id) == (EnrollmentStatus.WAITING, "push1")
+        assert enrollment.wake_at == NOW + RECHECK_AFTER
+    tick(NOW)  # dispatch settles both and wakes them at once, within the same tick
+    outcomes = {}
+    for enrollment in enrollments:
+        assert isinstance(enrollment, Enrollment)
+        enrollment.refresh_from_db()
+        outcomes[enrollment.contact.external_id] = ports_taken(enrollment)[-2]
+    # A skip by policy (no address) keeps its reason and takes `next`, as the contract says.
+    assert outcomes == {"gus": ("push1", "next"), "hal": ("push1", "next")}
+    assert Message.objects.get(contact=no_token).reason == "no_address"
+
+
+def test_a_message_that_fails_to_render_takes_the_failed_port(demo: Workspace) -> None:
+    journey = published(demo, send_journey(failed_port=True, title="{{ 1 / 0 }}"))
+    enrollment = enroll(journey, person(demo, "ivy"), NOW)
+    assert isinstance(enrollment, Enrollment)
+    tick(NOW)
+    enrollment.refresh_from_db()
+    assert ports_taken(enrollment)[-2:] == [("push1", "failed"), ("fallback", "")]
+    assert Message.objects.get().status == MessageStatus.FAILED
+
+
+def test_a_lost_wake_is_recovered_by_the_recheck(demo: Workspace) -> None:
+    journey = published(demo, send_journey(failed_port=True))
+    enrollment = enroll(
+        journey, person(demo, "jon", push_tokens=[{"provider": "sandbox", "token": "t"}]), NOW
+    )
+    assert isinstance(enrollment, Enrollment)
+    run_due(NOW)
+    # The outcome is recorded while the wake cannot land (as if a walker held the row).
+    Message.objects.update(status=MessageStatus.SENT, sent_at=NOW)
+    tick(NOW + RECHECK_AFTER - timedelta(seconds=1))
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.WAITING
+    tick(NOW + RECHECK_AFTER)
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.COMPLETED
+
+
+def test_a_message_claimed_again_after_a_dead_dispatcher_keeps_its_mark(demo: Workspace) -> None:
+    journey = published(demo, send_journey(failed_port=False))
+    enroll(journey, person(demo, "kim", push_tokens=[{"provider": "sandbox", "token": "t"}]), NOW)
+    run_due(NOW)
+    claim_messages(NOW, limit=10)  # ... and that dispatcher dies
+    report = dispatch_due(NOW + SEND_LEASE)
+    assert report.possible_duplicates == 1
+    message = Message.objects.get()
+    assert (message.status, message.reason, message.attempts) == ("sent", POSSIBLE_DUPLICATE, 2)

@@ -1,0 +1,72 @@
+"""A real HTTP server on loopback that records requests and answers from a script.
+
+Stands in for the receivers of webhook calls (and, later, providers' endpoints): tests read
+what arrived and choose what each next request gets back.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class RecordingServer:
+    url: str
+    requests: list[Received] = field(default_factory=list)
+    replies: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
+
+    def reply(self, *statuses: int, headers: dict[str, str] | None = None) -> None:
+        """Answer the next requests with these statuses, in order; then 200."""
+        self.replies.extend((status, headers or {}) for status in statuses)
+
+
+@contextmanager
+def recording_server(port: int = 0) -> Iterator[RecordingServer]:
+    server_state = RecordingServer(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            server_state.requests.append(
+                Received(self.command, self.path, dict(self.headers.items()), body)
+            )
+            status, headers = server_state.replies.popleft() if server_state.replies else (200, {})
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server_state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server_state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
