@@ -26,6 +26,7 @@ from channels_plugins.base import Failed, OutboundMessage, Outcome, Sent
 from channels_plugins.models import Message, MessageStatus
 from channels_plugins.registry import get_registry
 from channels_plugins.webhooks import WEBHOOK_CHANNEL, call_webhooks
+from core.bulk import update_rows
 from core.leases import ClaimQuery, claim_rows
 
 SEND_LEASE = timedelta(minutes=5)
@@ -119,10 +120,8 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
     for message, outcome in zip(webhooks, call_webhooks(calls), strict=True):
         _record(message, outcome, now, report)
     with transaction.atomic():
-        Message.objects.bulk_update(
-            messages,
-            ["status", "reason", "sent_at", "provider_message_id", "next_attempt_at"],
-            batch_size=500,
+        update_rows(
+            messages, ["status", "reason", "sent_at", "provider_message_id", "next_attempt_at"]
         )
         settled = [m for m in messages if m.status != MessageStatus.PENDING]
         if settled:

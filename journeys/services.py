@@ -18,7 +18,7 @@ from core import clock
 from core.conf import touchflow_settings
 from core.models import Contact, Segment, Workspace
 from journeys.documents import checksum, encoded_size
-from journeys.engine.enrollment import Skipped, current_version, enroll
+from journeys.engine.enrollment import Skipped, enroll_many
 from journeys.engine.versions import entry_trigger
 from journeys.models import (
     LIVE_STATUSES,
@@ -115,11 +115,20 @@ def update_journey(journey: Journey, *, rev: int, changes: dict[str, Any]) -> Jo
 
 
 @transaction.atomic
-def publish_journey(journey: Journey, *, publisher: Publisher) -> JourneyVersion:
-    """Freeze the draft into the next version and make the journey active."""
+def publish_journey(
+    journey: Journey, *, publisher: Publisher, canary_percent: int | None = None
+) -> JourneyVersion:
+    """Freeze the draft into the next version and make the journey active.
+
+    Without `canary_percent` the new version goes live for every new entrant (and replaces
+    any canary). With it, the new version takes that share of new entrants and the live one
+    keeps the rest, until `promote_canary`. Enrollments in flight stay on their versions.
+    """
     locked = Journey.objects.select_for_update().get(pk=journey.pk)
     if locked.status == JourneyStatus.ARCHIVED:
         raise InvalidTransition("An archived journey cannot be published; clone it instead.")
+    if canary_percent is not None and locked.live_version_id is None:
+        raise InvalidTransition("A canary needs a live version to compare with; publish first.")
     errors = validate_definition(locked.workspace, locked.definition)
     if errors:
         raise InvalidDocument(errors)
@@ -134,10 +143,33 @@ def publish_journey(journey: Journey, *, publisher: Publisher) -> JourneyVersion
         published_by_key=publisher.key_prefix,
         published_at=clock.now(),
     )
-    if locked.status != JourneyStatus.PAUSED:
-        _set_status(locked, JourneyStatus.ACTIVE)
+    if canary_percent is None:
+        routing = {"live_version": version, "canary_version": None, "canary_percent": 0}
+    else:
+        routing = {"canary_version": version, "canary_percent": canary_percent}
+    status = locked.status if locked.status == JourneyStatus.PAUSED else JourneyStatus.ACTIVE
+    Journey.objects.filter(pk=locked.pk).update(
+        **routing, status=status, rev=F("rev") + 1, updated_at=clock.now()
+    )
     journey.refresh_from_db()
     return version
+
+
+@transaction.atomic
+def promote_canary(journey: Journey) -> Journey:
+    """The canary becomes the live version for every new entrant."""
+    locked = Journey.objects.select_for_update().get(pk=journey.pk)
+    if locked.canary_version_id is None:
+        raise InvalidTransition("There is no canary to promote.")
+    Journey.objects.filter(pk=locked.pk).update(
+        live_version_id=locked.canary_version_id,
+        canary_version=None,
+        canary_percent=0,
+        rev=F("rev") + 1,
+        updated_at=clock.now(),
+    )
+    journey.refresh_from_db()
+    return journey
 
 
 _TRANSITIONS: dict[str, tuple[set[str], str]] = {
@@ -197,24 +229,22 @@ def delete_journey(journey: Journey) -> None:
 @transaction.atomic
 def enroll_contacts(journey: Journey, external_ids: list[str]) -> dict[str, Any]:
     """The API trigger: enroll existing contacts now, reporting each one skipped and why."""
-    version = current_version(journey)
+    version = journey.live_version
     if version is None or journey.status != JourneyStatus.ACTIVE:
         raise InvalidTransition("Only an active journey enrolls contacts; publish it first.")
     if entry_trigger(version).get("kind") != "api":
         raise InvalidTransition("This journey enters on its own trigger, not through the API.")
-    contacts = {
+    wanted = list(dict.fromkeys(external_ids))  # each contact once, in the given order
+    found = {
         c.external_id: c
-        for c in Contact.objects.filter(workspace=journey.workspace, external_id__in=external_ids)
+        for c in Contact.objects.filter(workspace=journey.workspace, external_id__in=wanted)
     }
-    now = clock.now()
+    known = [found[external_id] for external_id in wanted if external_id in found]
+    results = enroll_many(journey, known, clock.now())
+    outcomes = dict(zip((c.external_id for c in known), results, strict=True))
     enrolled, skipped = 0, []
-    for external_id in dict.fromkeys(external_ids):  # each contact once, in the given order
-        contact = contacts.get(external_id)
-        outcome = (
-            enroll(journey, contact, now, version=version)
-            if contact
-            else Skipped("unknown_contact")
-        )
+    for external_id in wanted:
+        outcome = outcomes.get(external_id, Skipped("unknown_contact"))
         if isinstance(outcome, Skipped):
             skipped.append({"contact": external_id, "reason": outcome.reason})
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import StrictFieldsMixin
@@ -19,9 +20,20 @@ class JourneyDefinitionField(serializers.JSONField):
         return super().to_internal_value(data)
 
 
+class CanarySerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField()
+    percent = serializers.IntegerField()
+
+
 class JourneySerializer(StrictFieldsMixin, serializers.ModelSerializer[Journey]):
     definition = JourneyDefinitionField(required=False)
     latest_version = serializers.SerializerMethodField()
+    live_version = serializers.SerializerMethodField(
+        help_text="The version new entrants get, apart from a canary's share."
+    )
+    canary = serializers.SerializerMethodField(
+        help_text='{"version", "percent"} while a canary runs, else null.'
+    )
 
     class Meta:
         model = Journey
@@ -33,14 +45,34 @@ class JourneySerializer(StrictFieldsMixin, serializers.ModelSerializer[Journey])
             "rev",
             "status",
             "latest_version",
+            "live_version",
+            "canary",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "rev", "status", "latest_version", "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "rev",
+            "status",
+            "latest_version",
+            "live_version",
+            "canary",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_latest_version(self, journey: Journey) -> int | None:
         versions = [version.number for version in journey.versions.all()]
         return max(versions, default=None)
+
+    def get_live_version(self, journey: Journey) -> int | None:
+        return journey.live_version.number if journey.live_version else None
+
+    @extend_schema_field(CanarySerializer(allow_null=True))
+    def get_canary(self, journey: Journey) -> dict[str, int] | None:
+        if journey.canary_version is None:
+            return None
+        return {"version": journey.canary_version.number, "percent": journey.canary_percent}
 
 
 class JourneyPatchSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
@@ -72,6 +104,16 @@ class ErrorsResponseSerializer(serializers.Serializer[Any]):
     errors = DocumentErrorSerializer(many=True)  # type: ignore[assignment]
 
 
+class PublishRequestSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
+    canary_percent = serializers.IntegerField(
+        min_value=1,
+        max_value=99,
+        required=False,
+        help_text="Send this share of new entrants to the new version until it is promoted; "
+        "the live version keeps the rest. Omit to make the new version live for everyone.",
+    )
+
+
 class EmptySerializer(StrictFieldsMixin, serializers.Serializer[Any]):
     """Lifecycle calls take no fields; anything sent is a mistake worth reporting."""
 
@@ -101,9 +143,20 @@ class VersionDetailSerializer(VersionSerializer):
 
 class PublishResponseSerializer(VersionSerializer):
     journey = serializers.IntegerField(source="journey_id", read_only=True)
+    canary_percent = serializers.SerializerMethodField(
+        help_text="The share of new entrants this version gets while it is a canary; "
+        "null when it went live for everyone."
+    )
 
     class Meta(VersionSerializer.Meta):
-        fields = ["journey", *VersionSerializer.Meta.fields]
+        fields = ["journey", *VersionSerializer.Meta.fields, "canary_percent"]
+
+    def get_canary_percent(self, version: JourneyVersion) -> int | None:
+        routing = Journey.objects.filter(pk=version.journey_id).values_list(
+            "canary_version_id", "canary_percent"
+        )
+        canary_id, percent = routing.get()
+        return percent if canary_id == version.pk else None
 
 
 class EnrollRequestSerializer(StrictFieldsMixin, serializers.Serializer[Any]):

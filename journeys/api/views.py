@@ -47,7 +47,11 @@ class JourneyViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet[Journey]):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Journey]:
-        return self.scoped(Journey.objects.prefetch_related("versions"))
+        return self.scoped(
+            Journey.objects.prefetch_related("versions").select_related(
+                "live_version", "canary_version"
+            )
+        )
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return {
@@ -116,15 +120,20 @@ class JourneyViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet[Journey]):
         return Response({"valid": not errors, "errors": [error.as_dict() for error in errors]})
 
     @extend_schema(
-        request=s.EmptySerializer,
+        request=s.PublishRequestSerializer,
         responses={201: s.PublishResponseSerializer, 400: s.ErrorsResponseSerializer},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         journey = self.get_object()
-        s.EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        serializer = s.PublishRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         try:
-            version = services.publish_journey(journey, publisher=_publisher(request))
+            version = services.publish_journey(
+                journey,
+                publisher=_publisher(request),
+                canary_percent=serializer.validated_data.get("canary_percent"),
+            )
         except services.InvalidDocument as exc:
             return _errors_response(exc.errors)
         except services.JourneyError as exc:
@@ -154,6 +163,18 @@ class JourneyViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet[Journey]):
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str | None = None) -> Response:
         return self._lifecycle(request, "archive")
+
+    @extend_schema(request=s.EmptySerializer, responses={200: s.JourneySerializer})
+    @action(detail=True, methods=["post"])
+    def promote(self, request: Request, pk: str | None = None) -> Response:
+        """Make the running canary the live version for every new entrant."""
+        journey = self.get_object()
+        s.EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        try:
+            journey = services.promote_canary(journey)
+        except services.JourneyError as exc:
+            raise _api_error(exc) from exc
+        return self._respond(journey)
 
     @extend_schema(request=s.CloneRequestSerializer, responses={201: s.JourneySerializer})
     @action(detail=True, methods=["post"])

@@ -7,36 +7,29 @@ Events older than ENTRY_MAX_EVENT_AGE (a late import, a replayed backlog) enroll
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from core import clock
 from core.conf import touchflow_settings
 from core.models import Event, Workspace
 from journeys.engine.enrollment import enroll
+from journeys.engine.routing import version_for
 from journeys.engine.versions import entry_trigger
-from journeys.models import Journey, JourneyStatus, JourneyVersion
+from journeys.models import Journey, JourneyStatus
 from journeys.tasks import request_pump
 
 
-def current_versions(workspace: Workspace) -> Iterator[tuple[Journey, JourneyVersion]]:
-    """Each active journey of the workspace with its newest version, in one query.
+def live_journeys(workspace: Workspace) -> list[Journey]:
+    """Active journeys with their live and canary versions, in one query.
 
-    Definitions are loaded only on a trigger-cache miss (a deferred field), not per event.
+    Definitions are deferred: triggers come from a per-version cache, loaded only on a miss.
     """
-    versions = (
-        JourneyVersion.objects.filter(
-            journey__workspace=workspace, journey__status=JourneyStatus.ACTIVE
-        )
-        .select_related("journey")
-        .order_by("journey_id", "-number")
-        .defer("definition")
+    return list(
+        Journey.objects.filter(workspace=workspace, status=JourneyStatus.ACTIVE)
+        .select_related("live_version", "canary_version")
+        .defer("definition", "live_version__definition", "canary_version__definition")
     )
-    seen: set[int] = set()
-    for version in versions:
-        if version.journey_id not in seen:
-            seen.add(version.journey_id)
-            yield version.journey, version
 
 
 def matches(trigger: Mapping[str, Any], event: Event) -> bool:
@@ -50,8 +43,9 @@ def enroll_on_event(sender: Any, *, workspace: Workspace, event: Event, **kwargs
     now = clock.now()
     if event.occurred_at < now - touchflow_settings.ENTRY_MAX_EVENT_AGE:
         return
-    for journey, version in current_versions(workspace):
-        if matches(entry_trigger(version), event):
+    for journey in live_journeys(workspace):
+        version = version_for(journey, event.contact_id)
+        if version is not None and matches(entry_trigger(version), event):
             request_pump()
             enroll(
                 journey,

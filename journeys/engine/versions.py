@@ -12,16 +12,24 @@ from typing import Any
 
 from journeys.models import JourneyVersion
 
-_triggers: dict[tuple[int, str], Mapping[str, Any]] = {}
+_entries: dict[tuple[int, str], Mapping[str, Any]] = {}
 _settings: dict[tuple[int, str], Mapping[str, Any]] = {}
 
 
-def entry_trigger(version: JourneyVersion) -> Mapping[str, Any]:
+def _entry(version: JourneyVersion) -> Mapping[str, Any]:
     key = (version.pk, version.checksum)
-    if key not in _triggers:
-        entry = next(n for n in version.definition["nodes"] if n["type"] == "entry")
-        _triggers[key] = entry["config"]["trigger"]
-    return _triggers[key]
+    if key not in _entries:
+        _entries[key] = next(n for n in version.definition["nodes"] if n["type"] == "entry")
+    return _entries[key]
+
+
+def entry_trigger(version: JourneyVersion) -> Mapping[str, Any]:
+    trigger: Mapping[str, Any] = _entry(version)["config"]["trigger"]
+    return trigger
+
+
+def entry_node_id(version: JourneyVersion) -> str:
+    return str(_entry(version)["id"])
 
 
 def version_settings(version: JourneyVersion) -> Mapping[str, Any]:

@@ -34,6 +34,23 @@ class Journey(models.Model):
     status = models.CharField(
         max_length=16, choices=JourneyStatus.choices, default=JourneyStatus.DRAFT
     )
+    live_version = models.ForeignKey(
+        "JourneyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The version new entrants get (all of them, unless a canary takes a share).",
+    )
+    canary_version = models.ForeignKey(
+        "JourneyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A newer version trying out on `canary_percent` of new entrants until promoted.",
+    )
+    canary_percent = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
