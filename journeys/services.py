@@ -19,6 +19,7 @@ from core.conf import touchflow_settings
 from core.models import Contact, Segment, Workspace
 from journeys.documents import checksum, encoded_size
 from journeys.engine.enrollment import Skipped, enroll_many
+from journeys.engine.schedule import plan_next_run
 from journeys.engine.versions import entry_trigger
 from journeys.models import (
     LIVE_STATUSES,
@@ -152,6 +153,7 @@ def publish_journey(
         **routing, status=status, rev=F("rev") + 1, updated_at=clock.now()
     )
     journey.refresh_from_db()
+    plan_next_run(journey, clock.now())
     return version
 
 
@@ -169,6 +171,7 @@ def promote_canary(journey: Journey) -> Journey:
         updated_at=clock.now(),
     )
     journey.refresh_from_db()
+    plan_next_run(journey, clock.now())
     return journey
 
 
@@ -201,6 +204,7 @@ def change_status(journey: Journey, action: str) -> Journey:
             status=EnrollmentStatus.EXITED, finished_at=now, wake_at=None
         )
     journey.refresh_from_db()
+    plan_next_run(journey, clock.now())  # paused or archived: none; resumed: from now on
     return journey
 
 

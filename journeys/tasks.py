@@ -14,6 +14,7 @@ from django_q.tasks import async_task
 
 from channels_plugins.dispatch import dispatch_due
 from core import clock
+from journeys.engine.tick import run_time_triggers
 from journeys.engine.walker import run_due
 
 PUMP = "journeys.tasks.pump"
@@ -22,12 +23,18 @@ MAX_BATCHES_PER_PUMP = 20
 
 def pump() -> dict[str, int | bool]:
     now = clock.now()
+    enrolled = run_time_triggers(now)
     walked = run_due(now, max_batches=MAX_BATCHES_PER_PUMP)
     sent = dispatch_due(now, max_batches=MAX_BATCHES_PER_PUMP)
     more = not (walked.drained and sent.drained)
     if more:
         async_task(PUMP)
-    return {"advanced": walked.advanced, "dispatched": sent.dispatched, "more": more}
+    return {
+        "enrolled": enrolled,
+        "advanced": walked.advanced,
+        "dispatched": sent.dispatched,
+        "more": more,
+    }
 
 
 def _enqueue_pump() -> None:

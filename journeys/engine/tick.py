@@ -1,7 +1,7 @@
-"""One synchronous round of everything due at a moment: the walker, then dispatch.
+"""One synchronous round of everything due at a moment: time triggers, the walker, dispatch.
 
-`touchflow_tick` and tests use it to run journey time on demand; the django-q2 pump (next
-milestone) will run the same pieces as tasks.
+`touchflow_tick` and tests use it to run journey time on demand; the django-q2 pump runs the
+same pieces as tasks.
 """
 
 from __future__ import annotations
@@ -10,13 +10,20 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from channels_plugins.dispatch import dispatch_due
+from journeys.engine.schedule import run_schedules
+from journeys.engine.segment_entry import sweep
 from journeys.engine.walker import run_due
+
+
+def run_time_triggers(now: datetime) -> int:
+    """Enroll whoever time alone brings in at `now`: schedules, then segment rechecks."""
+    return run_schedules(now) + sweep(now)
 
 
 @dataclass
 class TickReport:
     at: str
-    enrolled: int = 0  # by time-based triggers (schedule, time-driven segments): none yet
+    enrolled: int = 0  # by time-based triggers: schedules and segments entered as time passed
     advanced: int = 0
     messages_created: int = 0
     dispatched: int = 0
@@ -31,6 +38,7 @@ class TickReport:
 def tick(now: datetime) -> TickReport:
     """Walk and dispatch until nothing more is due at `now`."""
     report = TickReport(at=now.isoformat())
+    report.enrolled = run_time_triggers(now)
     while True:
         walked = run_due(now)
         sent = dispatch_due(now)

@@ -1,4 +1,5 @@
-"""Entry triggers that fire on ingestion: an event enrolls its contact where it matches.
+"""Entry triggers that fire on ingestion: an event enrolls its contact where it matches, and
+an event or a contact change may move the contact into a segment a journey enters on.
 
 Connected to `core.signals.event_recorded`, so the enrollment is written in the event's own
 transaction: an event is never stored without the enrollments it causes, nor the reverse.
@@ -12,9 +13,10 @@ from typing import Any
 
 from core import clock
 from core.conf import touchflow_settings
-from core.models import Event, Workspace
+from core.models import Contact, Event, Workspace
 from journeys.engine.enrollment import enroll
 from journeys.engine.routing import version_for
+from journeys.engine.segment_entry import reevaluate_contact
 from journeys.engine.versions import entry_trigger
 from journeys.models import Journey, JourneyStatus
 from journeys.tasks import request_pump
@@ -54,3 +56,11 @@ def enroll_on_event(sender: Any, *, workspace: Workspace, event: Event, **kwargs
                 version=version,
                 event={"name": event.name, "properties": event.properties},
             )
+    if reevaluate_contact(workspace, event.contact, now, event_name=event.name):
+        request_pump()
+
+
+def enroll_on_change(sender: Any, *, workspace: Workspace, contact: Contact, **kwargs: Any) -> None:
+    """A contact's fields, attributes or tags changed: it may have entered a segment."""
+    if reevaluate_contact(workspace, contact, clock.now()):
+        request_pump()

@@ -4,6 +4,7 @@ from journeys.models.enrollment import (
     EnrollmentStatus,
     StepLog,
 )
+from journeys.models.entry_state import SegmentState, SegmentTracking
 from journeys.models.journey import Journey, JourneyStatus, JourneyVersion
 
 __all__ = [
@@ -13,5 +14,7 @@ __all__ = [
     "Journey",
     "JourneyStatus",
     "JourneyVersion",
+    "SegmentState",
+    "SegmentTracking",
     "StepLog",
 ]

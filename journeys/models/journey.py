@@ -51,6 +51,12 @@ class Journey(models.Model):
         help_text="A newer version trying out on `canary_percent` of new entrants until promoted.",
     )
     canary_percent = models.PositiveSmallIntegerField(default=0)
+    next_run_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="A schedule trigger's next occurrence; null for other triggers.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -30,7 +30,7 @@ def test_pump_advances_due_work_and_stops_when_drained(workspace: Workspace) -> 
     version = published_version(workspace)
     enrollments(version, 3, wake_at=NOW, entered_at=NOW)
     with time_machine.travel(NOW, tick=False):
-        assert tasks.pump() == {"advanced": 6, "dispatched": 0, "more": False}
+        assert tasks.pump() == {"enrolled": 0, "advanced": 6, "dispatched": 0, "more": False}
     assert set(Enrollment.objects.values_list("status", flat=True)) == {"completed"}
     assert not OrmQ.objects.exists()
 
