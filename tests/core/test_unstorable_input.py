@@ -148,7 +148,7 @@ def nested(depth: int, key: str, leaf: str) -> str:
     return f'{{"{key}": ' * depth + leaf + "}" * depth
 
 
-DEEP = 500  # far beyond our limits, yet within what the JSON parser reads
+DEEP = 150  # far beyond these fields' limits, yet within what the body parser accepts
 
 
 def test_deeply_nested_attributes_and_properties_are_refused(
