@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from journeys.api.node_types import NodeTypesView
 from journeys.api.reads import EnrollmentListView, MessageListView
 from journeys.api.stats import JourneyStatsView
+from journeys.api.timeline import ContactTimelineView
 from journeys.api.views import JourneyViewSet
 
 router = SimpleRouter()
@@ -17,4 +18,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("node-types/", NodeTypesView.as_view(), name="node-types"),
     path("messages/", MessageListView.as_view(), name="messages"),
     path("enrollments/", EnrollmentListView.as_view(), name="enrollments"),
+    path(
+        "contacts/<path:external_id>/timeline/",
+        ContactTimelineView.as_view(),
+        name="contact-timeline",
+    ),
 ]
