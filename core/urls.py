@@ -7,8 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core import views
 
 api_v1 = [
-    path("", include("core.api.urls")),
+    # journeys first: its `contacts/<id>/timeline/` must win over core's `contacts/<path>/`.
     path("", include("journeys.api.urls")),
+    path("", include("core.api.urls")),
     path("", include("channels_plugins.api.urls")),
 ]
 

@@ -60,6 +60,13 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="message_due"),
             models.Index(fields=["contact", "channel", "sent_at"], name="message_contact_sent"),
+            # Journey stats: outcomes per node, from the index alone.
+            models.Index(
+                fields=["journey_id", "node_id", "status", "enrollment_id"],
+                name="message_journey_stats",
+            ),
+            # A contact's timeline, in time order.
+            models.Index(fields=["contact", "created_at"], name="message_contact_created"),
         ]
 
     def __str__(self) -> str:

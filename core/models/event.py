@@ -36,6 +36,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["contact", "name", "occurred_at"], name="event_contact_name"),
             models.Index(fields=["workspace", "name"], name="event_workspace_name"),
+            # A contact's timeline, in time order.
+            models.Index(fields=["contact", "occurred_at"], name="event_contact_time"),
         ]
 
     def __str__(self) -> str:

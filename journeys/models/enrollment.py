@@ -67,6 +67,18 @@ class Enrollment(models.Model):
         indexes = [
             models.Index(fields=["status", "wake_at"], name="enrollment_due"),
             models.Index(fields=["contact", "journey"], name="enrollment_contact_journey"),
+            # Journey stats: where enrollments are, by version and status, from the index alone.
+            models.Index(
+                fields=["journey", "version", "node_id", "status"], name="enrollment_stats"
+            ),
+            # Journey stats: conversions touch only the (few) converted rows.
+            models.Index(
+                fields=["journey", "version"],
+                condition=models.Q(converted_at__isnull=False),
+                name="enrollment_converted",
+            ),
+            # A contact's timeline, in time order.
+            models.Index(fields=["contact", "entered_at"], name="enrollment_contact_entered"),
         ]
 
     def __str__(self) -> str:
@@ -84,7 +96,11 @@ class StepLog(models.Model):
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["enrollment", "at"], name="steplog_enrollment_at")]
+        indexes = [
+            models.Index(fields=["enrollment", "at"], name="steplog_enrollment_at"),
+            # Journey stats count visits and ports per node without reading the rows.
+            models.Index(fields=["enrollment", "node_id", "port"], name="steplog_enrollment_node"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["enrollment", "visit"], name="steplog_one_row_per_visit"

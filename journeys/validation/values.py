@@ -14,7 +14,7 @@ from typing import Any
 
 from croniter import croniter
 
-from core.durations import parse_duration, parse_time_of_day
+from core.durations import parse_duration, parse_time_of_day, quoted
 from core.jsonpointer import pointer
 from journeys.validation.errors import DocumentError
 from journeys.validation.model import Journey, Node, obj
@@ -62,7 +62,8 @@ def _duration(value: Any, path: str, node_id: str | None) -> Iterator[DocumentEr
     if isinstance(value, str) and parse_duration(value) is None:
         yield DocumentError(
             "duration.invalid",
-            f"{value!r} is not an ISO 8601 duration longer than zero, such as PT2H or P7D.",
+            f"{quoted(value)} is not an ISO 8601 duration longer than zero and at most 100 years,"
+            " such as PT2H or P7D.",
             node_id,
             path,
         )
