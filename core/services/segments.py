@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 
@@ -128,16 +129,37 @@ def snapshot(contact: Contact) -> ContactSnapshot:
 
 @dataclass
 class BatchFacts:
-    """Facts for one batch of contacts, loaded up front."""
+    """Facts for one batch of contacts: event counts loaded up front, message statuses loaded
+    on first use (one query per journey node a rule names, for the whole batch)."""
 
     counts: dict[tuple[int, EventRequirement], int] = field(default_factory=dict)
+    contact_ids: tuple[int, ...] = ()
+    _statuses: dict[tuple[int, str], dict[int, str]] = field(default_factory=dict)
 
     def event_count(self, contact_id: int, requirement: EventRequirement) -> int:
         return self.counts.get((contact_id, requirement), 0)
 
     def message_status(self, contact_id: int, node: str, journey: int | None) -> str | None:
-        """None: `core` cannot read the outbox. Subclass to answer message leaves."""
-        return None
+        """The status of the latest message that journey's node sent the contact.
+
+        Without a journey there is nothing to look up here: inside a journey the walker answers
+        for the enrollment's own messages. The outbox belongs to `channels_plugins`, which
+        depends on `core`, so it is found through the app registry rather than imported.
+        """
+        if journey is None:
+            return None
+        key = (journey, node)
+        if key not in self._statuses:
+            message_model = apps.get_model("channels_plugins", "Message")
+            rows = (
+                message_model.objects.filter(
+                    contact_id__in=self.contact_ids, journey_id=journey, node_id=node
+                )
+                .order_by("id")
+                .values_list("contact_id", "status")
+            )
+            self._statuses[key] = dict(rows)  # ordered by id: the latest message wins
+        return self._statuses[key].get(contact_id)
 
 
 def window_start(now: datetime, within: timedelta | None) -> datetime | None:
@@ -162,7 +184,7 @@ def load_event_counts(
     the query's meaning.
     """
     ids = list(contact_ids)
-    facts = BatchFacts()
+    facts = BatchFacts(contact_ids=tuple(ids))
     for requirement in requirements:
         # As of `now`: an event stamped later (a client clock running ahead, or a simulation
         # evaluating the past) has not happened yet, for all-time counts as for windows.

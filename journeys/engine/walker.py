@@ -9,7 +9,7 @@ enrollments still held under the claim's token.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -22,7 +22,7 @@ from channels_plugins.models import ChannelAccount, Message, MessageCategory, Me
 from channels_plugins.webhooks import WEBHOOK_CHANNEL
 from core.bulk import insert_rows, update_rows
 from core.models import Contact
-from core.rules.evaluation import BUILTIN_FIELDS
+from core.rules.evaluation import BUILTIN_FIELDS, EventRequirement
 from core.services.segments import BatchFacts, load_event_counts, snapshot
 from journeys.engine.claim import Claim, claim_due
 from journeys.engine.graph import Graph, cached_graph, graph_for
@@ -65,6 +65,24 @@ class BatchResult:
     steps: list[StepLog] = field(default_factory=list)
     changed_contacts: dict[int, Contact] = field(default_factory=dict)
     failed: int = 0
+
+
+@dataclass(frozen=True)
+class EnrollmentFacts:
+    """The batch's facts, with `message` leaves of this journey (no `journey` key) answered
+    from the enrollment's own messages: "the push this enrollment got was opened"."""
+
+    batch: BatchFacts
+    messages: Mapping[str, SentMessage]
+
+    def event_count(self, contact_id: int, requirement: EventRequirement) -> int:
+        return self.batch.event_count(contact_id, requirement)
+
+    def message_status(self, contact_id: int, node: str, journey: int | None) -> str | None:
+        if journey is None:
+            message = self.messages.get(node)
+            return message.status if message is not None else None
+        return self.batch.message_status(contact_id, node, journey)
 
 
 @lru_cache(maxsize=1024)
@@ -177,6 +195,7 @@ def _walk(
         quiet_hours=settings.get("quiet_hours") or contact.workspace.quiet_hours,
     )
     zone = zone_of(contact)
+    enrollment_facts = EnrollmentFacts(facts, messages)
     # Rebuilt only when a step changed the contact (update_contact), not on every step.
     seen_as, as_template = snapshot(contact), template_contact(contact)
     for _ in range(MAX_STEPS_PER_PASS):
@@ -191,7 +210,7 @@ def _walk(
             data=enrollment.context,
             event=enrollment.context.get("event"),
             journey=info,
-            facts=facts,
+            facts=enrollment_facts,
             messages=messages,
             wired_ports=graph.wired.get(node["id"], frozenset()),
         )

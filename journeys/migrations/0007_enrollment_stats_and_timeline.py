@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journeys", "0004_pump_schedule"),
+        ("journeys", "0006_time_triggers"),
     ]
 
     operations = [
