@@ -6,9 +6,10 @@ dispatcher died between handing it over and recording the outcome) is claimed ag
 same idempotency key; the claim marks it `possible_duplicate` in `reason`, which stays on the
 message and is counted, never silent. Transient and rate-limited failures are retried with
 exponential backoff and jitter (honouring `retry_after`) up to MAX_ATTEMPTS; other failures
-are final. Once an outcome settles, `outbox_settled` tells the engine, which wakes enrollments
-waiting on it. Policies (consent, caps, rate limits, legal hours), receipts and real providers
-come with the delivery milestone.
+are final. Marketing messages over a frequency cap are skipped (`policies`). Once an outcome
+settles, `outbox_settled` tells the engine, which wakes enrollments waiting on it. Further
+policies (consent, rate limits, legal hours), receipts and real providers come with the
+delivery milestone.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.dispatch import Signal
 from channels_plugins.addresses import address_for
 from channels_plugins.base import Failed, OutboundMessage, Outcome, Sent
 from channels_plugins.models import Message, MessageStatus
+from channels_plugins.policies import capped
 from channels_plugins.registry import get_registry
 from channels_plugins.webhooks import WEBHOOK_CHANNEL, call_webhooks
 from core.bulk import update_rows
@@ -92,7 +94,9 @@ def dispatch_due(
 
 
 def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> None:
-    messages = list(Message.objects.filter(pk__in=ids).select_related("contact", "account"))
+    messages = list(
+        Message.objects.filter(pk__in=ids).select_related("contact", "account", "workspace")
+    )
     by_account: dict[int, list[tuple[Message, OutboundMessage]]] = defaultdict(list)
     webhooks: list[Message] = []
     for message in messages:
@@ -113,8 +117,19 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
             continue
         outbound = OutboundMessage(message.pk, to, message.content, message.idempotency_key)
         by_account[account.pk].append((message, outbound))
+    refused = capped([message for batch in by_account.values() for message, _ in batch], now)
     for batch in by_account.values():
-        for (message, _), outcome in zip(batch, _provider_outcomes(batch), strict=True):
+        allowed = []
+        for message, outbound in batch:
+            if message.pk in refused:
+                message.status, message.reason = MessageStatus.SKIPPED, refused[message.pk]
+                message.next_attempt_at = None
+                report.skipped += 1
+            else:
+                allowed.append((message, outbound))
+        if not allowed:
+            continue
+        for (message, _), outcome in zip(allowed, _provider_outcomes(allowed), strict=True):
             _record(message, outcome, now, report)
     calls = [(message.content, message.idempotency_key) for message in webhooks]
     for message, outcome in zip(webhooks, call_webhooks(calls), strict=True):

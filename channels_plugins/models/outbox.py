@@ -45,6 +45,11 @@ class Message(models.Model):
     node_id = models.CharField(max_length=200, blank=True)
     enrollment_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     content = models.JSONField(default=dict, help_text="The rendered params.")
+    frequency_cap = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The sending journey's cap, checked at dispatch with the workspace's caps.",
+    )
     idempotency_key = models.CharField(max_length=200, unique=True)
     status = models.CharField(
         max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING

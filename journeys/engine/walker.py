@@ -193,6 +193,7 @@ def _walk(
         id=journey.pk,
         name=journey.name,
         quiet_hours=settings.get("quiet_hours") or contact.workspace.quiet_hours,
+        frequency_cap=settings.get("frequency_cap"),
     )
     zone = zone_of(contact)
     enrollment_facts = EnrollmentFacts(facts, messages)
@@ -326,7 +327,7 @@ def _message(
         status, reason = MessageStatus.FAILED, f"content_rejected: {effect.error}"
     elif account is None:
         status, reason = MessageStatus.FAILED, f"config: no account {effect.account!r}"
-    return _outbox_item(
+    message = _outbox_item(
         enrollment,
         now,
         channel=effect.channel,
@@ -336,6 +337,8 @@ def _message(
         status=status,
         reason=reason,
     )
+    message.frequency_cap = dict(effect.frequency_cap) if effect.frequency_cap else None
+    return message
 
 
 def _webhook_call(effect: CallWebhook, enrollment: Enrollment, now: datetime) -> Message:

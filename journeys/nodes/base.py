@@ -23,6 +23,7 @@ class JourneyInfo:
     id: int
     name: str
     quiet_hours: Mapping[str, str] | None  # the journey's, else the workspace's default
+    frequency_cap: Mapping[str, Any] | None = None  # the journey's; dispatch enforces it
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class SendMessage:
     category: str
     content: Mapping[str, Any]
     error: str = ""  # a template that failed to render: the message fails as content_rejected
+    frequency_cap: Mapping[str, Any] | None = None  # the journey's, for marketing messages
 
 
 @dataclass(frozen=True)

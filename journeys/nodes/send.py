@@ -29,5 +29,6 @@ def send(visit: Visit) -> Transition:
         category=category,
         content=content,
         error=error,
+        frequency_cap=visit.journey.frequency_cap if category == "marketing" else None,
     )
     return deliver(visit, message)

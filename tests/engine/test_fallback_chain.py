@@ -134,3 +134,32 @@ def test_a_click_without_payment_brings_the_coupon_webhook_and_payment_does_not(
             "coupon",
             "sent",
         )
+
+
+def test_an_sms_within_a_day_of_another_journeys_sms_is_skipped_with_its_reason(
+    api: APIClient,
+) -> None:
+    """The chain's cap (1 per day on push and sms) counts messages from every journey."""
+    demo = Workspace.objects.get(slug=DEMO_SLUG)
+    ignores = demo.contacts.get(external_id="ignores")
+    earlier = NOW - timedelta(hours=20)
+    other = Message.objects.create(
+        workspace=demo,
+        contact=ignores,
+        channel="sms",
+        category="marketing",
+        journey_id=None,
+        content={"body": "from a campaign sent yesterday"},
+        idempotency_key="elsewhere-1",
+        status=MessageStatus.SENT,
+        created_at=earlier,
+        sent_at=earlier,
+    )
+    track(api, NOW, userId="ignores", event="promo_started")
+    tick(NOW)
+    tick(NOW + timedelta(hours=2))
+    sms = Message.objects.exclude(pk=other.pk).get(contact=ignores, channel="sms")
+    assert sms.status == MessageStatus.SKIPPED
+    assert sms.reason == "frequency_capped: 1 per P1D on push, sms"
+    enrollment = Enrollment.objects.get(contact=ignores)
+    assert (enrollment.node_id, enrollment.status) == ("wait_click", EnrollmentStatus.WAITING)

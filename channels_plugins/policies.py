@@ -1,0 +1,98 @@
+"""Send policies dispatch applies before handing messages to a provider.
+
+Frequency caps (JOURNEY_FORMAT.md §1): a marketing message is skipped with reason
+`frequency_capped` when the contact already had `max` sent marketing messages on that channel
+within `per`, counted across every journey of the workspace. Each message is checked against
+its journey's cap (carried on the message) and the workspace's default caps; transactional
+messages are never capped. Counting is one aggregate query per distinct window for the whole
+batch, plus what this batch itself sends, so two messages in one batch cannot both slip under
+a cap of one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count
+
+from channels_plugins.models import Message, MessageCategory
+from core.durations import parse_duration
+
+FREQUENCY_CAPPED = "frequency_capped"
+
+
+@dataclass(frozen=True)
+class Cap:
+    max: int
+    per: timedelta
+    channels: frozenset[str]
+    per_text: str  # as written (ISO 8601), for the reason people read
+
+    def describe(self) -> str:
+        return f"{self.max} per {self.per_text} on {', '.join(sorted(self.channels))}"
+
+
+def parse_caps(raw: Iterable[Any]) -> list[Cap]:
+    """Caps from documents or workspace settings; malformed entries are ignored, not fatal
+    (documents are validated at publish; workspace settings are edited by admins)."""
+    caps = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            continue
+        duration = parse_duration(item.get("per"))
+        limit, channels = item.get("max"), item.get("channels")
+        if duration is None or not isinstance(limit, int) or not isinstance(channels, list):
+            continue
+        per = duration.approximate()
+        caps.append(Cap(limit, per, frozenset(map(str, channels)), str(item["per"])))
+    return caps
+
+
+def caps_for(message: Message) -> list[Cap]:
+    if message.category != MessageCategory.MARKETING:
+        return []
+    raw = list(message.workspace.frequency_caps or [])
+    if message.frequency_cap:
+        raw.append(message.frequency_cap)
+    return [cap for cap in parse_caps(raw) if message.channel in cap.channels]
+
+
+def capped(messages: Sequence[Message], now: datetime) -> dict[int, str]:
+    """Message id → skip reason, for messages a cap forbids; the rest may be sent.
+
+    Messages are taken in order: one allowed here counts against the later ones.
+    """
+    wanted = {message.pk: caps_for(message) for message in messages}
+    windows = {cap.per for caps in wanted.values() for cap in caps}
+    contact_ids = list({message.contact_id for message in messages if wanted[message.pk]})
+    sent: dict[timedelta, Counter[tuple[int, str]]] = {
+        per: _sent_since(contact_ids, now - per) for per in windows
+    }
+    refused: dict[int, str] = {}
+    for message in messages:
+        slot = (message.contact_id, message.channel)
+        over = next((cap for cap in wanted[message.pk] if sent[cap.per][slot] >= cap.max), None)
+        if over is not None:
+            refused[message.pk] = f"{FREQUENCY_CAPPED}: {over.describe()}"
+            continue
+        for per in windows:
+            sent[per][slot] += 1  # this batch's own sends count against later messages
+    return refused
+
+
+def _sent_since(contact_ids: list[int], since: datetime) -> Counter[tuple[int, str]]:
+    rows = (
+        Message.objects.filter(
+            contact_id__in=contact_ids,
+            category=MessageCategory.MARKETING,
+            sent_at__gte=since,
+        )
+        .values("contact_id", "channel")
+        .annotate(n=Count("id"))
+        .values_list("contact_id", "channel", "n")
+    )
+    return Counter({(contact_id, channel): n for contact_id, channel, n in rows})
