@@ -246,7 +246,11 @@ class Names:
         trigger: dict[str, Any] = {"kind": self.version(enrollment.version_id).trigger_kind}
         event = (enrollment.context or {}).get("event")
         if isinstance(event, dict):
-            trigger["event"] = {"name": event.get("name"), "properties": event.get("properties")}
+            trigger["event"] = {
+                "id": event.get("id"),  # null for segment, schedule and older enrollments
+                "name": event.get("name"),
+                "properties": event.get("properties"),
+            }
         return trigger
 
 

@@ -58,6 +58,8 @@ def _context(now: datetime, event: Mapping[str, Any] | None) -> dict[str, Any]:
             "name": event.get("name", ""),
             "properties": event.get("properties", {}),
         }
+        if event.get("id") is not None:
+            context["event"]["id"] = event["id"]  # the timeline links entry to this event
     return context
 
 

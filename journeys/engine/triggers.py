@@ -54,7 +54,7 @@ def enroll_on_event(sender: Any, *, workspace: Workspace, event: Event, **kwargs
                 event.contact,
                 now,
                 version=version,
-                event={"name": event.name, "properties": event.properties},
+                event={"id": event.pk, "name": event.name, "properties": event.properties},
             )
     if reevaluate_contact(workspace, event.contact, now, event_name=event.name):
         request_pump()

@@ -134,7 +134,7 @@ def test_the_story_of_one_contact_in_order(api: APIClient, journey_id: int) -> N
     assert entered["version"] == 1
     assert entered["trigger"] == {
         "kind": "event",
-        "event": {"name": "joined_club", "properties": {"plan": "gold"}},
+        "event": {"id": event["id"], "name": "joined_club", "properties": {"plan": "gold"}},
     }
     assert (rule["node_type"], rule["journey"], rule["detail"]) == ("condition", journey, {})
     assert (send["node_type"], send["label"]) == ("send", "Welcome push")
@@ -246,5 +246,9 @@ def test_a_skipped_message_keeps_its_reason_and_a_live_enrollment_says_where_it_
     ]
     entered, message = items[1], items[-1]
     assert (entered["node"], entered["wake_at"]) == ("pause", iso(NOW + timedelta(hours=1)))
-    assert entered["trigger"]["event"] == {"name": "joined_club", "properties": {}}
+    assert entered["trigger"]["event"] == {
+        "id": items[0]["id"],
+        "name": "joined_club",
+        "properties": {},
+    }
     assert (message["reason"], message["sent_at"]) == ("no_address", None)
