@@ -213,6 +213,20 @@ def reevaluate_contact(
     return enrolled
 
 
+def reevaluate_contacts(contacts: Sequence[Contact], now: datetime) -> int:
+    """After the walker changed contacts (`update_contact` nodes): the segments they may have
+    entered, a batch per segment."""
+    tracked = journeys_by_segment()
+    if not tracked or not contacts:
+        return 0
+    enrolled = 0
+    for segment in Segment.objects.filter(pk__in=list(tracked)).select_related("tracking"):
+        changed = [c for c in contacts if c.workspace_id == segment.workspace_id]
+        if changed and _is_tracked(segment):
+            enrolled += _transition(segment, tracked[segment.pk], changed, now)
+    return enrolled
+
+
 def _is_tracked(segment: Segment) -> bool:
     """Baselined under the segment's current rule (`tracking` is selected with the segment)."""
     tracking: SegmentTracking | None = getattr(segment, "tracking", None)

@@ -26,6 +26,7 @@ from core.rules.evaluation import BUILTIN_FIELDS, EventRequirement
 from core.services.segments import BatchFacts, load_event_counts, snapshot
 from journeys.engine.claim import Claim, claim_due
 from journeys.engine.graph import Graph, cached_graph, graph_for
+from journeys.engine.segment_entry import reevaluate_contacts
 from journeys.models import Enrollment, EnrollmentStatus, JourneyVersion, StepLog
 from journeys.nodes import handle
 from journeys.nodes.base import (
@@ -143,7 +144,7 @@ def advance_batch(claim: Claim, now: datetime) -> BatchResult:
             enrollment.finished_at = now
             enrollment.wake_at = None
             result.failed += 1
-    _write(claim, enrollments, result)
+    _write(claim, enrollments, result, now)
     return result
 
 
@@ -392,7 +393,9 @@ def _change_contact(contact: Contact, change: ChangeContact, now: datetime) -> N
     contact.updated_at = now
 
 
-def _write(claim: Claim, enrollments: list[Enrollment], result: BatchResult) -> None:
+def _write(
+    claim: Claim, enrollments: list[Enrollment], result: BatchResult, now: datetime
+) -> None:
     with transaction.atomic():
         held = Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token)
         if connection.features.has_select_for_update:
@@ -405,7 +408,11 @@ def _write(claim: Claim, enrollments: list[Enrollment], result: BatchResult) -> 
         update_rows(mine, ENROLLMENT_FIELDS)
         insert_rows([s for s in result.steps if s.enrollment_id in held_ids])
         insert_rows([m for m in result.messages if m.enrollment_id in held_ids])
-        update_rows(list(result.changed_contacts.values()), ["attributes", "tags", "updated_at"])
+        changed = list(result.changed_contacts.values())
+        update_rows(changed, ["attributes", "tags", "updated_at"])
+        # Tags and attributes set by the journey can move a contact into a segment another
+        # journey enters on, exactly as an API change would.
+        reevaluate_contacts(changed, now)
 
 
 @dataclass

@@ -233,3 +233,33 @@ def test_pausing_stops_the_schedule_and_resuming_plans_from_now(api: APIClient) 
     assert Journey.objects.get(pk=journey_id).next_run_at is None
     at(T0 + 5 * DAY, api, "post", f"/api/v1/journeys/{journey_id}/resume/", {})
     assert Journey.objects.get(pk=journey_id).next_run_at == datetime(2026, 11, 8, 1, 0, tzinfo=UTC)
+
+
+def test_a_tag_set_by_one_journey_enters_a_segment_another_journey_starts_on(
+    api: APIClient,
+) -> None:
+    at(T0, api, "post", "/api/v1/segments/", {"key": "vips", "rule": {"tag": "vip"}})
+    tagger = (
+        JourneyBuilder()
+        .entry()
+        .node("tag", "update_contact", {"add_tags": ["vip"]})
+        .exit()
+        .chain("start", "tag", "done")
+        .build()
+    )
+    welcome = (
+        JourneyBuilder()
+        .entry(trigger={"kind": "segment", "segment": "vips"})
+        .exit()
+        .chain("start", "done")
+        .build()
+    )
+    contact(api, T0, "ann")
+    tagger_id = publish(api, T0, tagger)
+    welcome_id = publish(api, T0, welcome)
+    tick(T0)  # baseline: ann is not a VIP
+    at(T0, api, "post", f"/api/v1/journeys/{tagger_id}/enroll/", {"contacts": ["ann"]})
+    tick(T0 + DAY)
+    entered = Enrollment.objects.filter(journey_id=welcome_id)
+    assert [e.contact.external_id for e in entered] == ["ann"]
+    assert entered.get().status == "completed"
