@@ -20,6 +20,7 @@ from channels_plugins.addresses import address_for
 from channels_plugins.base import Failed, OutboundMessage, Outcome, Sent
 from channels_plugins.models import Message, MessageStatus
 from channels_plugins.registry import get_registry
+from core.bulk import update_rows
 from core.leases import ClaimQuery, claim_rows
 
 SEND_LEASE = timedelta(minutes=5)
@@ -108,11 +109,9 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
                 _fail(message, outcome, report)
     for message in messages:
         message.next_attempt_at = None  # every outcome is final today: nothing to retry
-    with transaction.atomic():
-        Message.objects.bulk_update(
-            messages,
-            ["status", "reason", "sent_at", "provider_message_id", "next_attempt_at"],
-            batch_size=500,
+    with transaction.atomic():  # one prepared statement: Django's bulk_update is far slower
+        update_rows(
+            messages, ["status", "reason", "sent_at", "provider_message_id", "next_attempt_at"]
         )
 
 
