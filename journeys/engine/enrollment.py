@@ -9,6 +9,7 @@ from typing import Any
 
 from core.durations import parse_duration
 from core.models import Contact
+from journeys.engine.versions import entry_node_id, version_settings
 from journeys.models import Enrollment, Journey, JourneyStatus, JourneyVersion
 
 
@@ -60,10 +61,12 @@ def enroll(
     version = version or current_version(journey)
     if version is None:
         return Skipped("journey_not_active")
-    refusal = reentry_refusal(version.definition.get("settings", {}), journey, contact, now)
+    # Cached per version: a caller's version may have its definition deferred, and loading
+    # and parsing the whole document for every enrollment dominated event-triggered entry.
+    refusal = reentry_refusal(version_settings(version), journey, contact, now)
     if refusal is not None:
         return Skipped(refusal)
-    entry_id = next(n["id"] for n in version.definition["nodes"] if n["type"] == "entry")
+    entry_id = entry_node_id(version)
     context: dict[str, Any] = {"arrived_at": now.isoformat()}
     if event is not None:
         context["event"] = {

@@ -13,6 +13,7 @@ from typing import Any
 from journeys.models import JourneyVersion
 
 _triggers: dict[tuple[int, str], Mapping[str, Any]] = {}
+_entry_ids: dict[tuple[int, str], str] = {}
 _settings: dict[tuple[int, str], Mapping[str, Any]] = {}
 
 
@@ -22,6 +23,13 @@ def entry_trigger(version: JourneyVersion) -> Mapping[str, Any]:
         entry = next(n for n in version.definition["nodes"] if n["type"] == "entry")
         _triggers[key] = entry["config"]["trigger"]
     return _triggers[key]
+
+
+def entry_node_id(version: JourneyVersion) -> str:
+    key = (version.pk, version.checksum)
+    if key not in _entry_ids:
+        _entry_ids[key] = next(n["id"] for n in version.definition["nodes"] if n["type"] == "entry")
+    return _entry_ids[key]
 
 
 def version_settings(version: JourneyVersion) -> Mapping[str, Any]:
