@@ -31,6 +31,14 @@ DEFAULTS: dict[str, Any] = {
     "LOAD_ENTRY_POINTS": True,
     # Contacts scanned per query by segment previews.
     "SEGMENT_SCAN_BATCH": 1_000,
+    # Simulations up to this size (contacts x weeks) run while the request waits; larger ones
+    # are queued and polled.
+    "SIMULATION_SYNC_WORK": 500,
+    # Time limits in seconds for a simulation run while the request waits, and for a queued one.
+    "SIMULATION_SYNC_TIMEOUT": 60,
+    "SIMULATION_TIMEOUT": 600,
+    # Distinct moments a simulation may stop its virtual clock at before it reports early.
+    "SIMULATION_MAX_MOMENTS": 20_000,
 }
 
 

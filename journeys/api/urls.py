@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from journeys.api.node_types import NodeTypesView
 from journeys.api.reads import EnrollmentListView, MessageListView
+from journeys.api.simulations import SimulateView, SimulationDetailView
 from journeys.api.views import JourneyViewSet
 
 router = SimpleRouter()
@@ -15,4 +16,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("node-types/", NodeTypesView.as_view(), name="node-types"),
     path("messages/", MessageListView.as_view(), name="messages"),
     path("enrollments/", EnrollmentListView.as_view(), name="enrollments"),
+    path("journeys/<int:pk>/simulate/", SimulateView.as_view(), name="journey-simulate"),
+    path("simulations/<int:pk>/", SimulationDetailView.as_view(), name="simulation-detail"),
 ]

@@ -5,6 +5,7 @@ from journeys.models.enrollment import (
     StepLog,
 )
 from journeys.models.journey import Journey, JourneyStatus, JourneyVersion
+from journeys.models.simulation import SimulationRun, SimulationStatus
 
 __all__ = [
     "LIVE_STATUSES",
@@ -13,5 +14,7 @@ __all__ = [
     "Journey",
     "JourneyStatus",
     "JourneyVersion",
+    "SimulationRun",
+    "SimulationStatus",
     "StepLog",
 ]
