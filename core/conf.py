@@ -34,8 +34,9 @@ DEFAULTS: dict[str, Any] = {
     # Simulations up to this size (contacts x weeks) run while the request waits; larger ones
     # are queued and polled.
     "SIMULATION_SYNC_WORK": 500,
-    # Time limits in seconds for a simulation run while the request waits, and for a queued one.
-    "SIMULATION_SYNC_TIMEOUT": 60,
+    # Time limits in seconds for a simulation run while the request waits (under gunicorn's
+    # 30-second worker timeout), and for a queued one.
+    "SIMULATION_SYNC_TIMEOUT": 25,
     "SIMULATION_TIMEOUT": 600,
     # Distinct moments a simulation may stop its virtual clock at before it reports early.
     "SIMULATION_MAX_MOMENTS": 20_000,

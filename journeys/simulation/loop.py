@@ -40,7 +40,6 @@ from journeys.simulation.draws import generator, offset
 from journeys.simulation.population import arrival
 from journeys.simulation.world import World
 
-MAX_SCHEDULE_FIRINGS = 1_000
 ENGAGEMENT_PREFIX = "message."
 
 
@@ -79,8 +78,9 @@ class Event:
 
 @dataclass(frozen=True)
 class Entry:
-    contacts: tuple[str, ...]  # external ids
+    contacts: tuple[str, ...]  # external ids; for a schedule, those arrived by the firing
     segment: str | None = None  # only members of this segment at that moment
+    cron: str | None = None  # a schedule's firing: the next one is planned when this fires
 
 
 Action = Event | Entry
@@ -114,6 +114,7 @@ class Loop:
         self.planned: list[tuple[datetime, int, Action]] = []
         self.order = itertools.count()
         self.by_pk = {c.pk: c.external_id for c in world.contacts.values()}
+        self.arrivals: dict[str, datetime] = {}
         self.last_enrollment = 0
         self.seen_sends: set[int] = set()  # messages already reacted to at `seen_at`
         self.seen_at = self.start
@@ -148,30 +149,27 @@ class Loop:
     def _plan_entries(self) -> None:
         trigger = self.world.trigger
         kind = trigger.get("kind")
-        arrivals = {
+        self.arrivals = {
             external_id: self.start + arrival(self.population, self.seed, external_id)
             for external_id in self.world.contacts
         }
         if kind == "event":
-            for external_id, at in arrivals.items():
+            for external_id, at in self.arrivals.items():
                 self.plan(at, Event(external_id, trigger["event"], dict(trigger.get("where", {}))))
         elif kind in ("api", "segment"):
-            for at, group in _grouped(arrivals):
+            for at, group in _grouped(self.arrivals):
                 self.plan(at, Entry(group, trigger.get("segment")))
         elif kind == "schedule":
-            for firing in self._firings(trigger["cron"]):
-                arrived = tuple(e for e, at in arrivals.items() if at <= firing)
-                self.plan(firing, Entry(arrived, trigger.get("segment")))
+            self._plan_firing(trigger["cron"], after=self.start - timedelta(microseconds=1))
 
-    def _firings(self, cron: str) -> Iterator[datetime]:
-        """The schedule's firings in the window, read in the workspace's time zone."""
+    def _plan_firing(self, cron: str, *, after: datetime) -> None:
+        """The schedule's next firing after `after`, read in the workspace's time zone, with
+        the contacts arrived by then. One at a time, so a busy cron costs moments (which are
+        bounded) rather than a list made up front."""
         zone = ZoneInfo(self.world.workspace.timezone or "UTC")
-        firings = croniter(cron, (self.start - timedelta(microseconds=1)).astimezone(zone))
-        for _ in range(MAX_SCHEDULE_FIRINGS):
-            firing: datetime = firings.get_next(datetime)
-            if firing > self.end:
-                return
-            yield firing
+        firing: datetime = croniter(cron, after.astimezone(zone)).get_next(datetime)
+        arrived = tuple(e for e, at in self.arrivals.items() if at <= firing)
+        self.plan(firing, Entry(arrived, self.world.trigger.get("segment"), cron))
 
     # --- one moment ----------------------------------------------------------------------
 
@@ -197,6 +195,8 @@ class Loop:
                 at, _, action = heapq.heappop(self.planned)
                 if isinstance(action, Entry):
                     self._enter(action, moment)
+                    if action.cron is not None:
+                        self._plan_firing(action.cron, after=at)
                     continue
                 track(
                     self.world.workspace,
