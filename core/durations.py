@@ -39,17 +39,20 @@ def parse_duration(text: object) -> Duration | None:
     if match is None:
         return None
     parts = {name: int(value) for name, value in match.groupdict().items() if value}
-    duration = Duration(
-        years=parts.get("years", 0),
-        months=parts.get("months", 0),
-        days=parts.get("days", 0) + 7 * parts.get("weeks", 0),
-        exact=timedelta(
-            hours=parts.get("hours", 0),
-            minutes=parts.get("minutes", 0),
-            seconds=parts.get("seconds", 0),
-        ),
-    )
-    if duration.approximate() <= timedelta(0):
+    try:
+        duration = Duration(
+            years=parts.get("years", 0),
+            months=parts.get("months", 0),
+            days=parts.get("days", 0) + 7 * parts.get("weeks", 0),
+            exact=timedelta(
+                hours=parts.get("hours", 0),
+                minutes=parts.get("minutes", 0),
+                seconds=parts.get("seconds", 0),
+            ),
+        )
+        if duration.approximate() <= timedelta(0):
+            return None
+    except OverflowError:  # beyond what a timedelta holds (a million years and more)
         return None
     return duration
 
