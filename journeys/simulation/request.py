@@ -11,7 +11,7 @@ import json
 import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -31,6 +31,8 @@ from journeys.validation.errors import DocumentError
 from journeys.validation.schema import located_errors
 
 INVALID = "simulation.invalid"
+EARLIEST_START, LATEST_START = 1970, 2999  # far from datetime's limits, whatever the offsets
+LONGEST_WINDOW = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -115,13 +117,20 @@ def _start(raw: Any) -> tuple[datetime | None, DocumentError | None]:
     if start is None or start.tzinfo is None:
         message = "Give an ISO 8601 moment with its offset, e.g. 2026-11-02T09:00+08:00."
         return None, DocumentError(INVALID, message, None, "/start")
+    if not EARLIEST_START <= start.year <= LATEST_START:
+        message = f"Start between the years {EARLIEST_START} and {LATEST_START}."
+        return None, DocumentError(INVALID, message, None, "/start")
     return start, None
 
 
 def _duration_error(value: str, path: str) -> list[DocumentError]:
-    if parse_duration(value) is None:
+    duration = parse_duration(value)
+    if duration is None:
         message = f"{value!r} is not a positive ISO 8601 duration such as PT1H or P3D."
         return [DocumentError("duration.invalid", message, None, path)]
+    if duration.approximate() > LONGEST_WINDOW:
+        message = f"At most {LONGEST_WINDOW.days} days: longer than any simulation runs."
+        return [DocumentError(INVALID, message, None, path)]
     return []
 
 

@@ -36,6 +36,9 @@ CASES = [
     pytest.param(
         _with(start="2026-11-02T09:00:00"), "simulation.invalid", "/start", id="naive-start"
     ),
+    pytest.param(
+        _with(start="9999-12-31T23:00:00+00:00"), "simulation.invalid", "/start", id="far-start"
+    ),
     pytest.param(_with(version=9), "simulation.invalid", "/version", id="unknown-version"),
     pytest.param(_population(count=0), "simulation.invalid", "/population/count", id="nobody"),
     pytest.param(_population(count=20_001), "simulation.invalid", "/population/count", id="crowd"),
@@ -107,6 +110,13 @@ CASES = [
     ),
     pytest.param(_line(p=1.5), "simulation.invalid", "/script/0/p", id="p-above-one"),
     pytest.param(_line(within="1 hour"), "duration.invalid", "/script/0/within", id="within"),
+    pytest.param(_line(within="P2Y"), "simulation.invalid", "/script/0/within", id="within-years"),
+    pytest.param(
+        _line(within="P99999999999999999999D"),
+        "duration.invalid",
+        "/script/0/within",
+        id="within-absurd",
+    ),
     pytest.param(
         _line(node="nowhere"), "simulation.node_unknown", "/script/0/node", id="unknown-node"
     ),
