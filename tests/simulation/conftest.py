@@ -50,8 +50,10 @@ def demo_api(demo: Workspace, make_client: ClientFactory) -> APIClient:
 
 @pytest.fixture
 def run_now() -> Any:
-    """Every run answers synchronously, whatever its size."""
-    with override_settings(TOUCHFLOW={"SIMULATION_SYNC_WORK": 1_000_000}):
+    """Every run answers synchronously, whatever its size, with time to finish on a machine
+    busy with the rest of the suite."""
+    sync = {"SIMULATION_SYNC_WORK": 1_000_000, "SIMULATION_SYNC_TIMEOUT": 600}
+    with override_settings(TOUCHFLOW=sync):
         yield
 
 

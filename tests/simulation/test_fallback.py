@@ -31,7 +31,7 @@ def test_a_thousand_contacts_open_the_push_about_thirty_percent_of_the_time(
         demo_api,
         journey,
         {
-            "days": 3,
+            "days": 2,
             "seed": 11,
             "start": START,
             "population": {"count": 1000},
