@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from channels_plugins.base import Failed, Outcome, Sent
+from core.conf import touchflow_settings
 
 WEBHOOK_CHANNEL = "webhook"
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -28,6 +29,8 @@ def call_webhooks(requests: Sequence[tuple[dict[str, Any], str]]) -> list[Outcom
     """One outcome per (request, idempotency key), in order; calls run a few at a time."""
     if not requests:
         return []
+    if not touchflow_settings.DELIVER_WEBHOOKS:
+        return [Sent(provider_message_id="simulated")] * len(requests)
     with (
         httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client,
         ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT_CALLS, len(requests))) as pool,

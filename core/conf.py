@@ -29,8 +29,20 @@ DEFAULTS: dict[str, Any] = {
     "PLUGINS_BLOCK": [],
     # Whether third-party plugins are discovered through the `touchflow` entry-point group.
     "LOAD_ENTRY_POINTS": True,
+    # Whether webhook nodes' calls are made; a simulation turns this off, so its run, like its
+    # sandbox accounts, can reach no one (a skipped call is recorded as sent "simulated").
+    "DELIVER_WEBHOOKS": True,
     # Contacts scanned per query by segment previews.
     "SEGMENT_SCAN_BATCH": 1_000,
+    # Simulations up to this size (contacts x weeks) run while the request waits; larger ones
+    # are queued and polled.
+    "SIMULATION_SYNC_WORK": 500,
+    # Time limits in seconds for a simulation run while the request waits (under gunicorn's
+    # 30-second worker timeout), and for a queued one.
+    "SIMULATION_SYNC_TIMEOUT": 25,
+    "SIMULATION_TIMEOUT": 600,
+    # Distinct moments a simulation may stop its virtual clock at before it reports early.
+    "SIMULATION_MAX_MOMENTS": 20_000,
 }
 
 

@@ -191,4 +191,5 @@ TOUCHFLOW: dict[str, object] = {
     "PLUGINS_ALLOW": env_list("TOUCHFLOW_PLUGINS_ALLOW", []),
     "PLUGINS_BLOCK": env_list("TOUCHFLOW_PLUGINS_BLOCK", []),
     "LOAD_ENTRY_POINTS": env_bool("TOUCHFLOW_LOAD_ENTRY_POINTS", True),
+    "DELIVER_WEBHOOKS": env_bool("TOUCHFLOW_DELIVER_WEBHOOKS", True),
 }

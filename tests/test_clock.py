@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from django.test import override_settings
 
@@ -48,3 +49,19 @@ def test_offset_file_shifts_now_in_this_and_other_processes(tmp_path: Path) -> N
         assert other.stdout.strip() == str(30 * 86400)
         clock.set_offset(0)
         assert abs((clock.now() - datetime.now(UTC)).total_seconds()) < 5
+
+
+def test_a_pinned_clock_wins_until_unpinned() -> None:
+    moment = datetime(2030, 5, 1, 12, tzinfo=UTC)
+    try:
+        clock.pin(moment)
+        with time_machine.travel(datetime(2026, 1, 1, tzinfo=UTC), tick=False):
+            assert clock.now() == moment
+    finally:
+        clock.pin(None)
+    assert clock.now() < moment
+
+
+def test_pinning_needs_an_aware_moment() -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        clock.pin(datetime(2030, 5, 1, 12))

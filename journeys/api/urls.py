@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from journeys.api.node_types import NodeTypesView
 from journeys.api.reads import EnrollmentListView, MessageListView
+from journeys.api.simulations import SimulateView, SimulationDetailView
 from journeys.api.stats import JourneyStatsView
 from journeys.api.timeline import ContactTimelineView
 from journeys.api.views import JourneyViewSet
@@ -23,4 +24,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         ContactTimelineView.as_view(),
         name="contact-timeline",
     ),
+    path("journeys/<int:pk>/simulate/", SimulateView.as_view(), name="journey-simulate"),
+    path("simulations/<int:pk>/", SimulationDetailView.as_view(), name="simulation-detail"),
 ]

@@ -393,9 +393,7 @@ def _change_contact(contact: Contact, change: ChangeContact, now: datetime) -> N
     contact.updated_at = now
 
 
-def _write(
-    claim: Claim, enrollments: list[Enrollment], result: BatchResult, now: datetime
-) -> None:
+def _write(claim: Claim, enrollments: list[Enrollment], result: BatchResult, now: datetime) -> None:
     with transaction.atomic():
         held = Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token)
         if connection.features.has_select_for_update:

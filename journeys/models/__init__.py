@@ -6,6 +6,7 @@ from journeys.models.enrollment import (
 )
 from journeys.models.entry_state import SegmentState, SegmentTracking
 from journeys.models.journey import Journey, JourneyStatus, JourneyVersion
+from journeys.models.simulation import SimulationRun, SimulationStatus
 
 __all__ = [
     "LIVE_STATUSES",
@@ -16,5 +17,7 @@ __all__ = [
     "JourneyVersion",
     "SegmentState",
     "SegmentTracking",
+    "SimulationRun",
+    "SimulationStatus",
     "StepLog",
 ]
