@@ -6,10 +6,10 @@ dispatcher died between handing it over and recording the outcome) is claimed ag
 same idempotency key; the claim marks it `possible_duplicate` in `reason`, which stays on the
 message and is counted, never silent. Transient and rate-limited failures are retried with
 exponential backoff and jitter (honouring `retry_after`) up to MAX_ATTEMPTS; other failures
-are final. Marketing messages over a frequency cap are skipped (`policies`). Once an outcome
-settles, `outbox_settled` tells the engine, which wakes enrollments waiting on it. Further
-policies (consent, rate limits, legal hours), receipts and real providers come with the
-delivery milestone.
+are final. Suppressed addresses, missing consent and frequency caps skip (`policies`).
+Once an outcome settles, `outbox_settled` tells the engine, which wakes enrollments waiting on
+it. Rate limits, legal sending hours, circuit breakers, receipts and real providers come with
+the delivery milestone.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.dispatch import Signal
 from channels_plugins.addresses import address_for
 from channels_plugins.base import Failed, OutboundMessage, Outcome, Sent
 from channels_plugins.models import Message, MessageStatus
-from channels_plugins.policies import capped
+from channels_plugins.policies import policy_skips
 from channels_plugins.registry import get_registry
 from channels_plugins.webhooks import WEBHOOK_CHANNEL, call_webhooks
 from core.bulk import update_rows
@@ -117,7 +117,8 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
             continue
         outbound = OutboundMessage(message.pk, to, message.content, message.idempotency_key)
         by_account[account.pk].append((message, outbound))
-    refused = capped([message for batch in by_account.values() for message, _ in batch], now)
+    candidates = [(message, out.to) for batch in by_account.values() for message, out in batch]
+    refused = policy_skips(candidates, now)
     for batch in by_account.values():
         allowed = []
         for message, outbound in batch:

@@ -1,5 +1,15 @@
 """Send policies dispatch applies before handing messages to a provider.
 
+`policy_skips` is the one entry point: a skipped message keeps its reason and the enrollment
+moves on (a policy is not a failure). In order:
+
+- the workspace's suppression list: an address listed for the channel (or for every channel)
+  is never messaged, transactional or not (`suppressed`);
+- for marketing messages, the contact's consent (`consents[channel] is false`: `no_consent`) and
+  unsubscribes (`unsubscribed[channel]` set: `unsubscribed`); transactional messages, such as
+  a password reset, go regardless, as the law and users expect;
+- frequency caps, on what is left.
+
 Frequency caps (JOURNEY_FORMAT.md §1): a marketing message is skipped with reason
 `frequency_capped` when the contact already had `max` sent marketing messages on that channel
 within `per`, counted across every journey of the workspace. Each message is checked against
@@ -21,8 +31,54 @@ from django.db.models import Count
 
 from channels_plugins.models import Message, MessageCategory
 from core.durations import parse_duration
+from core.models import SuppressionEntry
 
 FREQUENCY_CAPPED = "frequency_capped"
+SUPPRESSED = "suppressed"
+NO_CONSENT = "no_consent"
+UNSUBSCRIBED = "unsubscribed"
+
+
+def policy_skips(candidates: Sequence[tuple[Message, str]], now: datetime) -> dict[int, str]:
+    """Message id → skip reason, for (message, resolved address) pairs about to be sent."""
+    skips = suppressed(candidates)
+    for message, _ in candidates:
+        if message.pk not in skips and (reason := consent_refusal(message)) is not None:
+            skips[message.pk] = reason
+    remaining = [message for message, _ in candidates if message.pk not in skips]
+    skips.update(capped(remaining, now))
+    return skips
+
+
+def consent_refusal(message: Message) -> str | None:
+    if message.category != MessageCategory.MARKETING:
+        return None
+    contact = message.contact
+    if (contact.unsubscribed or {}).get(message.channel):
+        return UNSUBSCRIBED
+    if (contact.consents or {}).get(message.channel) is False:
+        return NO_CONSENT
+    return None
+
+
+def suppressed(candidates: Sequence[tuple[Message, str]]) -> dict[int, str]:
+    """One query for the batch: entries matching any candidate's address."""
+    addresses = {address for _, address in candidates}
+    if not addresses:
+        return {}
+    entries = SuppressionEntry.objects.filter(
+        workspace_id__in={message.workspace_id for message, _ in candidates},
+        address__in=addresses,
+    ).values_list("workspace_id", "channel", "address", "reason")
+    listed = {(ws, channel, address): reason for ws, channel, address, reason in entries}
+    skips = {}
+    for message, address in candidates:
+        for channel in (message.channel, ""):
+            key = (message.workspace_id, channel, address)
+            if key in listed:
+                skips[message.pk] = f"{SUPPRESSED}: {listed[key]}" if listed[key] else SUPPRESSED
+                break
+    return skips
 
 
 @dataclass(frozen=True)

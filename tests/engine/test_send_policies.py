@@ -1,4 +1,4 @@
-"""Workspace frequency caps count across journeys; transactional messages are never capped."""
+"""Send policies at dispatch: suppression, consent, unsubscribes and frequency caps."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from channels_plugins.models import Message
-from core.models import Workspace
+from core.models import Contact, SuppressionEntry, Workspace
 from core.services.contacts import upsert_contact
 from journeys.demo import DEMO_SLUG, load_demo
 from journeys.engine.enrollment import enroll
@@ -56,3 +56,47 @@ def test_a_workspace_cap_counts_across_journeys_in_one_batch() -> None:
     assert outcomes == {"first": "sent", "second": "skipped", "receipt": "sent"}
     assert Message.objects.get(status="skipped").reason == ("frequency_capped: 1 per P1D on push")
     assert (report.sent, report.skipped) == (2, 1)
+
+
+def test_suppression_consent_and_unsubscribes_skip_with_their_reasons() -> None:
+    load_demo()
+    workspace = Workspace.objects.get(slug=DEMO_SLUG)
+    SuppressionEntry.objects.create(
+        workspace=workspace, channel="", address="t-listed", reason="legal hold"
+    )
+
+    def person(external_id: str, **fields: object) -> Contact:
+        token = [{"provider": "sandbox", "token": f"t-{external_id}"}]
+        data = {"external_id": external_id, "timezone": "Asia/Shanghai", "push_tokens": token}
+        return upsert_contact(workspace, {**data, **fields})[0]
+
+    people = [
+        person("listed"),
+        person("declined", consents={"push": False}),
+        person("left"),
+        person("welcome", consents={"push": True}),
+    ]
+    Contact.objects.filter(external_id="left").update(unsubscribed={"push": NOW.isoformat()})
+    marketing = push_journey(workspace, "promo")
+    receipt = push_journey(workspace, "receipt", category="transactional")
+    for contact in people:
+        contact.refresh_from_db()
+        enroll(marketing, contact, NOW)
+        enroll(receipt, contact, NOW)
+    tick(NOW)
+    outcomes = {
+        (external_id, title): (status, reason)
+        for external_id, title, status, reason in Message.objects.values_list(
+            "contact__external_id", "content__title", "status", "reason"
+        )
+    }
+    assert outcomes == {
+        ("listed", "promo"): ("skipped", "suppressed: legal hold"),
+        ("listed", "receipt"): ("skipped", "suppressed: legal hold"),  # listed means never
+        ("declined", "promo"): ("skipped", "no_consent"),
+        ("declined", "receipt"): ("sent", ""),
+        ("left", "promo"): ("skipped", "unsubscribed"),
+        ("left", "receipt"): ("sent", ""),
+        ("welcome", "promo"): ("sent", ""),
+        ("welcome", "receipt"): ("sent", ""),
+    }
