@@ -9,11 +9,19 @@ from rest_framework.test import APIClient
 
 from core.models import Workspace
 from core.services.apikeys import create_api_key
+from journeys.demo import DEMO_SLUG, load_demo
 
 
 @pytest.fixture
 def workspace(db: None) -> Workspace:
     return Workspace.objects.create(slug="acme", name="Acme", timezone="Asia/Shanghai")
+
+
+@pytest.fixture
+def demo(db: None) -> Workspace:
+    """The demo workspace `make run` loads: its accounts, segments, journeys and contacts."""
+    load_demo()
+    return Workspace.objects.get(slug=DEMO_SLUG)
 
 
 @pytest.fixture

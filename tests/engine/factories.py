@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from core.models import Contact, Workspace
 from journeys.models import Enrollment, EnrollmentStatus, Journey, JourneyVersion
 from journeys.services import Publisher, create_journey, publish_journey
 from tests.journeys.builders import minimal_journey
+
+
+def published_journey(
+    workspace: Workspace, document: dict[str, Any], *, name: str = "journey"
+) -> Journey:
+    """`document` created and published through the services, as the API would."""
+    journey = create_journey(workspace, name=name, definition=document)
+    publish_journey(journey, publisher=Publisher())
+    journey.refresh_from_db()
+    return journey
 
 
 def published_version(workspace: Workspace) -> JourneyVersion:

@@ -13,11 +13,10 @@ from channels_plugins.models import Message
 from core.models import Contact, Workspace
 from core.services.contacts import upsert_contact
 from core.services.events import track
-from journeys.demo import DEMO_SLUG, load_demo
 from journeys.engine.enrollment import enroll
 from journeys.engine.tick import tick
 from journeys.models import Enrollment, EnrollmentStatus, Journey
-from journeys.services import Publisher, create_journey, publish_journey
+from tests.engine.factories import published_journey
 from tests.journeys.builders import JourneyBuilder
 from tests.support.system import shared_examples_dir
 
@@ -25,17 +24,8 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def demo() -> Workspace:
-    load_demo()
-    return Workspace.objects.get(slug=DEMO_SLUG)
-
-
 def published(workspace: Workspace, document: dict[str, Any]) -> Journey:
-    journey = create_journey(workspace, name="j", definition=document)
-    publish_journey(journey, publisher=Publisher())
-    journey.refresh_from_db()
-    return journey
+    return published_journey(workspace, document)
 
 
 def example(name: str) -> dict[str, Any]:

@@ -21,24 +21,17 @@ from channels_plugins.dispatch import (
 from channels_plugins.models import Message, MessageStatus
 from core.models import Contact, Workspace
 from core.services.contacts import upsert_contact
-from journeys.demo import DEMO_SLUG, load_demo
 from journeys.engine.enrollment import enroll
 from journeys.engine.tick import tick
 from journeys.engine.walker import run_due
 from journeys.models import Enrollment, EnrollmentStatus, Journey, StepLog
 from journeys.nodes.outcome import RECHECK_AFTER
-from journeys.services import Publisher, create_journey, publish_journey
+from tests.engine.factories import published_journey
 from tests.journeys.builders import JourneyBuilder
 from tests.support.http import RecordingServer, recording_server
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)  # midday in Shanghai: no quiet hours in the way
-
-
-@pytest.fixture
-def demo() -> Workspace:
-    load_demo()
-    return Workspace.objects.get(slug=DEMO_SLUG)
 
 
 @pytest.fixture
@@ -48,10 +41,7 @@ def receiver() -> Iterator[RecordingServer]:
 
 
 def published(workspace: Workspace, builder: JourneyBuilder) -> Journey:
-    journey = create_journey(workspace, name="outcomes", definition=builder.build())
-    publish_journey(journey, publisher=Publisher())
-    journey.refresh_from_db()
-    return journey
+    return published_journey(workspace, builder.build(), name="outcomes")
 
 
 def person(workspace: Workspace, external_id: str, **fields: Any) -> Contact:

@@ -13,7 +13,7 @@ from journeys.demo import DEMO_SLUG, load_demo
 from journeys.engine.enrollment import enroll
 from journeys.engine.tick import tick
 from journeys.models import Journey
-from journeys.services import Publisher, create_journey, publish_journey
+from tests.engine.factories import published_journey
 from tests.journeys.builders import JourneyBuilder
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +28,7 @@ def push_journey(workspace: Workspace, name: str, category: str = "marketing") -
         "params": {"title": name, "body": "b"},
     }
     document = JourneyBuilder().entry().node("p", "send", config).exit().chain("start", "p", "done")
-    journey = create_journey(workspace, name=name, definition=document.build())
-    publish_journey(journey, publisher=Publisher())
-    journey.refresh_from_db()
-    return journey
+    return published_journey(workspace, document.build(), name=name)
 
 
 def test_a_workspace_cap_counts_across_journeys_in_one_batch() -> None:

@@ -54,6 +54,19 @@ def track(api: APIClient, moment: datetime, who: str, event: str) -> None:
     at(moment, api, "post", "/api/v1/track/", {"userId": who, "event": event})
 
 
+def segment(api: APIClient, key: str, rule: dict[str, Any]) -> None:
+    at(T0, api, "post", "/api/v1/segments/", {"key": key, "rule": rule})
+
+
+def entered_on(trigger: dict[str, Any]) -> dict[str, Any]:
+    """A journey that only enters (on `trigger`) and exits."""
+    return JourneyBuilder().entry(trigger=trigger).exit().chain("start", "done").build()
+
+
+def daily_at_nine(segment_key: str) -> dict[str, Any]:
+    return entered_on({"kind": "schedule", "cron": "0 9 * * *", "segment": segment_key})
+
+
 def channels_sent(external_id: str) -> list[tuple[str, str]]:
     return list(
         Message.objects.filter(contact__external_id=external_id)
@@ -116,20 +129,8 @@ def test_silent_staircase_starts_when_time_alone_makes_a_contact_silent(api: API
 
 
 def test_an_attribute_change_enters_a_segment_at_once(api: APIClient) -> None:
-    at(
-        T0,
-        api,
-        "post",
-        "/api/v1/segments/",
-        {"key": "big_spenders", "rule": {"attr": "monthly_spend", "op": "gte", "value": 5000}},
-    )
-    document = (
-        JourneyBuilder()
-        .entry(trigger={"kind": "segment", "segment": "big_spenders"})
-        .exit()
-        .chain("start", "done")
-        .build()
-    )
+    segment(api, "big_spenders", {"attr": "monthly_spend", "op": "gte", "value": 5000})
+    document = entered_on({"kind": "segment", "segment": "big_spenders"})
     contact(api, T0, "already", attributes={"monthly_spend": 9000})
     contact(api, T0, "later", attributes={"monthly_spend": 100})
     journey_id = publish(api, T0, document)
@@ -169,22 +170,10 @@ def test_time_rechecks_read_only_due_rows(api: APIClient) -> None:
 
 
 def test_a_schedule_enrolls_the_segments_members_at_each_local_occurrence(api: APIClient) -> None:
-    at(
-        T0,
-        api,
-        "post",
-        "/api/v1/segments/",
-        {"key": "vips", "rule": {"tag": "vip"}},
-    )
+    segment(api, "vips", {"tag": "vip"})
     for who, tags in (("v1", ["vip"]), ("v2", ["vip"]), ("n1", [])):
         contact(api, T0, who, tags=tags)
-    document = (
-        JourneyBuilder()
-        .entry(trigger={"kind": "schedule", "cron": "0 9 * * *", "segment": "vips"})
-        .exit()
-        .chain("start", "done")
-        .build()
-    )
+    document = daily_at_nine("vips")
     document["settings"] = {"reentry": "always"}
     journey_id = publish(api, T0, document)  # 12:00 Shanghai: the next 09:00 is tomorrow
     journey = Journey.objects.get(pk=journey_id)
@@ -202,14 +191,8 @@ def test_a_schedule_enrolls_the_segments_members_at_each_local_occurrence(api: A
 
 def test_a_schedule_follows_the_workspace_timezone_across_dst(api: APIClient) -> None:
     Workspace.objects.filter(slug=DEMO_SLUG).update(timezone="Europe/Berlin")
-    at(T0, api, "post", "/api/v1/segments/", {"key": "all", "rule": {"not": {"tag": "x"}}})
-    document = (
-        JourneyBuilder()
-        .entry(trigger={"kind": "schedule", "cron": "0 9 * * *", "segment": "all"})
-        .exit()
-        .chain("start", "done")
-        .build()
-    )
+    segment(api, "all", {"not": {"tag": "x"}})
+    document = daily_at_nine("all")
     before_dst_end = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)  # Berlin on CEST (+02:00)
     journey_id = publish(api, before_dst_end, document)
     journey = Journey.objects.get(pk=journey_id)
@@ -220,14 +203,8 @@ def test_a_schedule_follows_the_workspace_timezone_across_dst(api: APIClient) ->
 
 
 def test_pausing_stops_the_schedule_and_resuming_plans_from_now(api: APIClient) -> None:
-    at(T0, api, "post", "/api/v1/segments/", {"key": "vips", "rule": {"tag": "vip"}})
-    document = (
-        JourneyBuilder()
-        .entry(trigger={"kind": "schedule", "cron": "0 9 * * *", "segment": "vips"})
-        .exit()
-        .chain("start", "done")
-        .build()
-    )
+    segment(api, "vips", {"tag": "vip"})
+    document = daily_at_nine("vips")
     journey_id = publish(api, T0, document)
     at(T0, api, "post", f"/api/v1/journeys/{journey_id}/pause/", {})
     assert Journey.objects.get(pk=journey_id).next_run_at is None
@@ -238,7 +215,7 @@ def test_pausing_stops_the_schedule_and_resuming_plans_from_now(api: APIClient) 
 def test_a_tag_set_by_one_journey_enters_a_segment_another_journey_starts_on(
     api: APIClient,
 ) -> None:
-    at(T0, api, "post", "/api/v1/segments/", {"key": "vips", "rule": {"tag": "vip"}})
+    segment(api, "vips", {"tag": "vip"})
     tagger = (
         JourneyBuilder()
         .entry()
@@ -247,13 +224,7 @@ def test_a_tag_set_by_one_journey_enters_a_segment_another_journey_starts_on(
         .chain("start", "tag", "done")
         .build()
     )
-    welcome = (
-        JourneyBuilder()
-        .entry(trigger={"kind": "segment", "segment": "vips"})
-        .exit()
-        .chain("start", "done")
-        .build()
-    )
+    welcome = entered_on({"kind": "segment", "segment": "vips"})
     contact(api, T0, "ann")
     tagger_id = publish(api, T0, tagger)
     welcome_id = publish(api, T0, welcome)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,12 +13,12 @@ import pytest
 from channels_plugins.models import Message
 from core.models import Contact, Workspace
 from core.services.contacts import upsert_contact
-from journeys.demo import DEMO_SLUG, load_demo
 from journeys.engine.claim import claim_due
 from journeys.engine.enrollment import Skipped, enroll
 from journeys.engine.walker import advance_batch, run_due
 from journeys.models import Enrollment, EnrollmentStatus, Journey, StepLog
-from journeys.services import Publisher, create_journey, publish_journey
+from journeys.services import create_journey
+from tests.engine.factories import published_journey
 from tests.support.system import shared_examples_dir
 
 pytestmark = pytest.mark.django_db
@@ -25,20 +26,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 
 
-@pytest.fixture
-def demo() -> Workspace:
-    load_demo()
-    return Workspace.objects.get(slug=DEMO_SLUG)
-
-
 def published(workspace: Workspace, example: str) -> Journey:
-    import json
-
     document = json.loads((shared_examples_dir() / example).read_text())
-    journey = create_journey(workspace, name=example, definition=document)
-    publish_journey(journey, publisher=Publisher())
-    journey.refresh_from_db()
-    return journey
+    return published_journey(workspace, document, name=example)
 
 
 def person(workspace: Workspace, external_id: str, **fields: Any) -> Contact:

@@ -12,7 +12,6 @@ from rest_framework.test import APIClient
 
 from channels_plugins.models import Message
 from core.models import Workspace
-from journeys.demo import DEMO_SLUG, load_demo
 from journeys.engine.tick import tick
 from journeys.models import Enrollment
 from tests.conftest import ClientFactory
@@ -37,12 +36,6 @@ ZEROS = {
 
 def figures(ports: dict[str, int] | None = None, **counts: int) -> dict[str, Any]:
     return {**ZEROS, **counts, "ports": ports or {}}
-
-
-@pytest.fixture
-def demo() -> Workspace:
-    load_demo()
-    return Workspace.objects.get(slug=DEMO_SLUG)
 
 
 @pytest.fixture

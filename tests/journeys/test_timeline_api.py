@@ -12,7 +12,6 @@ from rest_framework.test import APIClient
 from channels_plugins.models import Message
 from core.models import Workspace
 from core.services.events import track as record
-from journeys.demo import DEMO_SLUG, load_demo
 from journeys.engine.tick import tick
 from tests.conftest import ClientFactory
 from tests.journeys.builders import JourneyBuilder
@@ -23,12 +22,6 @@ NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, outside quie
 
 def iso(at: datetime) -> str:
     return at.isoformat().replace("+00:00", "Z")
-
-
-@pytest.fixture
-def demo() -> Workspace:
-    load_demo()
-    return Workspace.objects.get(slug=DEMO_SLUG)
 
 
 @pytest.fixture
