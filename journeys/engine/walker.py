@@ -13,19 +13,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connection, transaction
 
 from channels_plugins.models import ChannelAccount, Message, MessageStatus
-from core.bulk import insert_rows, update_rows
-from core.models import Contact
+from core.bulk import insert_rows, insert_tuples, update_rows
+from core.models import Contact, Workspace
 from core.rules.evaluation import BUILTIN_FIELDS
 from core.services.segments import BatchFacts, load_event_counts, snapshot
 from journeys.engine.claim import Claim, claim_due
 from journeys.engine.graph import Graph, cached_graph, graph_for
-from journeys.models import Enrollment, EnrollmentStatus, JourneyVersion, StepLog
+from journeys.models import Enrollment, EnrollmentStatus, Journey, JourneyVersion, StepLog
 from journeys.nodes import handle
 from journeys.nodes.base import (
     Advance,
@@ -54,11 +54,22 @@ ENROLLMENT_FIELDS = [
 ]
 
 
+class StepRow(NamedTuple):
+    """A StepLog row to insert: building a model per visit cost more than writing it."""
+
+    enrollment_id: int
+    node_id: str
+    visit: int
+    port: str
+    at: datetime
+    detail: dict[str, Any]
+
+
 @dataclass
 class BatchResult:
     advanced: int = 0  # node visits
     messages: list[Message] = field(default_factory=list)
-    steps: list[StepLog] = field(default_factory=list)
+    steps: list[StepRow] = field(default_factory=list)
     changed_contacts: dict[int, Contact] = field(default_factory=dict)
     failed: int = 0
 
@@ -91,11 +102,7 @@ def template_contact(contact: Contact) -> dict[str, Any]:
 
 
 def advance_batch(claim: Claim, now: datetime) -> BatchResult:
-    enrollments = list(
-        Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token)
-        .select_related("contact__workspace", "version", "journey")
-        .defer("version__definition")  # a batch has few versions: compiled once, not per row
-    )
+    enrollments = _load(claim)
     result = BatchResult()
     if not enrollments:
         return result
@@ -123,6 +130,34 @@ def advance_batch(claim: Claim, now: datetime) -> BatchResult:
             result.failed += 1
     _write(claim, enrollments, result)
     return result
+
+
+def _load(claim: Claim) -> list[Enrollment]:
+    """The claimed enrollments still held, with their contacts, journeys, versions and the
+    contacts' workspaces. The few journeys, versions and workspaces a batch shares are read
+    once and attached to every row (as `select_related` would), not joined and rebuilt per
+    row: that decoded a journey's whole draft document once per enrollment."""
+    enrollments = list(
+        Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token).select_related(
+            "contact"
+        )
+    )
+    if not enrollments:
+        return enrollments
+    journeys = Journey.objects.in_bulk({e.journey_id for e in enrollments})
+    # A batch has few versions, compiled once: their documents are read only when not yet.
+    versions = JourneyVersion.objects.defer("definition").in_bulk(
+        {e.version_id for e in enrollments}
+    )
+    workspaces = Workspace.objects.in_bulk({e.contact.workspace_id for e in enrollments})
+    attach_journey = Enrollment.journey.field.set_cached_value
+    attach_version = Enrollment.version.field.set_cached_value
+    attach_workspace = Contact.workspace.field.set_cached_value
+    for enrollment in enrollments:
+        attach_journey(enrollment, journeys[enrollment.journey_id])
+        attach_version(enrollment, versions[enrollment.version_id])
+        attach_workspace(enrollment.contact, workspaces[enrollment.contact.workspace_id])
+    return enrollments
 
 
 def _graphs(versions: set[JourneyVersion]) -> dict[int, Graph]:
@@ -240,16 +275,7 @@ def _log(
     now: datetime,
     detail: dict[str, Any],
 ) -> None:
-    result.steps.append(
-        StepLog(
-            enrollment=enrollment,
-            node_id=node_id,
-            visit=enrollment.visit,
-            port=port,
-            at=now,
-            detail=detail,
-        )
-    )
+    result.steps.append(StepRow(enrollment.pk, node_id, enrollment.visit, port, now, detail))
 
 
 def _apply(
@@ -316,7 +342,9 @@ def _write(claim: Claim, enrollments: list[Enrollment], result: BatchResult) -> 
             enrollment.lease_until = None
             enrollment.lease_token = ""
         update_rows(mine, ENROLLMENT_FIELDS)
-        insert_rows([s for s in result.steps if s.enrollment_id in held_ids])
+        insert_tuples(
+            StepLog, StepRow._fields, [s for s in result.steps if s.enrollment_id in held_ids]
+        )
         insert_rows([m for m in result.messages if m.enrollment_id in held_ids])
         update_rows(list(result.changed_contacts.values()), ["attributes", "tags", "updated_at"])
 
