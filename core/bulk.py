@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Field, Model
 
 Adapter = Callable[[Any], Any]
@@ -44,37 +45,85 @@ def adapter(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> Adapter:
 
     `get_db_prep_save` runs `get_prep_value` (conversions such as `to_python`), then the
     backend's adaptation, `get_db_prep_value(prepared=True)`. For values the conversions leave
-    unchanged (any `str` for a text field; exactly an `int` for an integer field or a key to
-    one, since `True` would become 1; an aware datetime; a dict or list for JSON) only the
-    adaptation runs, and where that is `Field`'s own identity, nothing does. Other values, and
-    fields of other classes, take the generic path. `connection` is a real connection, not
-    `django.db.connection`, whose every attribute access goes through a thread-local lookup.
+    unchanged (None; any `str` for a text field; exactly an `int` for an integer field or a key
+    to one, since `True` would become 1; an aware datetime; a dict or list for JSON) only the
+    adaptation runs, and where that is the identity (None always is), nothing does. Other
+    values, and fields of other classes, take the generic path. `connection` is a real
+    connection, not `django.db.connection`, whose every attribute access is a thread-local
+    lookup.
     """
     generic = field.get_db_prep_save
     kind: type[Field[Any, Any]] = type(field)
     if isinstance(field, models.ForeignKey) and kind in _KEYS:
         kind = type(field.target_field)
     adapt = field.get_db_prep_value
-    unadapted = kind.get_db_prep_value is Field.get_db_prep_value
 
     def slow(value: Any) -> Any:
         return generic(value, connection)
 
-    if kind in _TEXT and unadapted:
-        return lambda value: value if isinstance(value, str) else slow(value)
+    if kind in _TEXT and kind.get_db_prep_value is Field.get_db_prep_value:
+        return lambda value: value if value is None or isinstance(value, str) else slow(value)
     if kind in _INTEGER:
-        return lambda value: adapt(value, connection, True) if type(value) is int else slow(value)
+        if _integers_unadapted(kind, connection):
+            return lambda value: value if value is None or type(value) is int else slow(value)
+        return lambda value: (
+            value
+            if value is None
+            else adapt(value, connection, True)
+            if type(value) is int
+            else slow(value)
+        )
     if kind is models.DateTimeField:
-        return lambda value: (
-            adapt(value, connection, True)
-            if isinstance(value, datetime) and value.utcoffset() is not None
-            else slow(value)  # naive: Django warns and makes it aware
-        )
+        return _datetime_adapter(adapt, slow, connection)
     if kind is models.JSONField:
-        return lambda value: (
-            adapt(value, connection, True) if type(value) in (dict, list) else slow(value)
-        )
+        return _json_adapter(adapt, slow, connection)
     return slow
+
+
+def _integers_unadapted(kind: type[Field[Any, Any]], connection: BaseDatabaseWrapper) -> bool:
+    """Whether `get_db_prep_value(an int, prepared=True)` returns it unchanged: auto fields do;
+    integer fields do where the backend does not wrap integers (SQLite; not psycopg 3)."""
+    if issubclass(kind, models.AutoField | models.BigAutoField | models.SmallAutoField):
+        return True
+    ops = type(connection.ops)
+    return ops.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+
+
+def _datetime_adapter(
+    adapt: Callable[..., Any], slow: Adapter, connection: BaseDatabaseWrapper
+) -> Adapter:
+    """Aware datetimes adapted once per distinct object: a batch stamps most rows with the
+    same `now`, and datetimes are immutable, so the last result is reused for the same one."""
+    last: list[Any] = [object(), None]
+
+    def convert(value: Any) -> Any:
+        if value is last[0]:
+            return last[1]
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            return slow(value)  # naive: Django warns and makes it aware
+        last[0], last[1] = value, adapt(value, connection, True)
+        return last[1]
+
+    return convert
+
+
+def _json_adapter(
+    adapt: Callable[..., Any], slow: Adapter, connection: BaseDatabaseWrapper
+) -> Adapter:
+    """Dicts and lists straight to the backend's JSON adaptation; the empty dict (most step
+    logs' detail) adapted once."""
+    empty = adapt({}, connection, True)
+
+    def convert(value: Any) -> Any:
+        if type(value) is dict:
+            return adapt(value, connection, True) if value else empty
+        if type(value) is list:
+            return adapt(value, connection, True)
+        return None if value is None else slow(value)
+
+    return convert
 
 
 def _concrete(model: type[Model], names: Sequence[str]) -> list[Field[Any, Any]]:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import connection, transaction
 
 from channels_plugins.models import ChannelAccount, Message, MessageStatus
-from core.bulk import insert_rows, insert_tuples, update_rows
+from core.bulk import insert_tuples, update_rows
 from core.models import Contact, Workspace
 from core.rules.evaluation import BUILTIN_FIELDS
 from core.services.segments import BatchFacts, load_event_counts, snapshot
@@ -65,10 +65,32 @@ class StepRow(NamedTuple):
     detail: dict[str, Any]
 
 
+class MessageRow(NamedTuple):
+    """An outbox row to insert (Message's columns): building a model cost 20 µs per send."""
+
+    workspace_id: int
+    contact_id: int
+    channel: str
+    account_id: int | None
+    category: str
+    journey_id: int
+    node_id: str
+    enrollment_id: int
+    content: dict[str, Any]
+    idempotency_key: str
+    status: str
+    reason: str
+    created_at: datetime
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    provider_message_id: str = ""
+    sent_at: datetime | None = None
+
+
 @dataclass
 class BatchResult:
     advanced: int = 0  # node visits
-    messages: list[Message] = field(default_factory=list)
+    messages: list[MessageRow] = field(default_factory=list)
     steps: list[StepRow] = field(default_factory=list)
     changed_contacts: dict[int, Contact] = field(default_factory=dict)
     failed: int = 0
@@ -299,18 +321,18 @@ def _message(
     enrollment: Enrollment,
     accounts: dict[tuple[int, str], ChannelAccount],
     now: datetime,
-) -> Message:
+) -> MessageRow:
     account = accounts.get((enrollment.workspace_id, effect.account))
     status, reason = MessageStatus.PENDING, ""
     if effect.error:
         status, reason = MessageStatus.FAILED, f"content_rejected: {effect.error}"
     elif account is None:
         status, reason = MessageStatus.FAILED, f"config: no account {effect.account!r}"
-    return Message(
+    return MessageRow(
         workspace_id=enrollment.workspace_id,
         contact_id=enrollment.contact_id,
         channel=effect.channel,
-        account=account,
+        account_id=None if account is None else account.pk,
         category=effect.category,
         journey_id=enrollment.journey_id,
         node_id=enrollment.node_id,
@@ -345,7 +367,9 @@ def _write(claim: Claim, enrollments: list[Enrollment], result: BatchResult) -> 
         insert_tuples(
             StepLog, StepRow._fields, [s for s in result.steps if s.enrollment_id in held_ids]
         )
-        insert_rows([m for m in result.messages if m.enrollment_id in held_ids])
+        insert_tuples(
+            Message, MessageRow._fields, [m for m in result.messages if m.enrollment_id in held_ids]
+        )
         update_rows(list(result.changed_contacts.values()), ["attributes", "tags", "updated_at"])
 
 

@@ -30,7 +30,9 @@ VALUES: list[Any] = [
     "12",  # a numeric string: integer fields convert it
     NOW,
     NOW.astimezone(ZoneInfo("Asia/Shanghai")),
+    NOW,  # again, after another: an adapter remembering the last datetime must not mix them
     {"arrived_at": NOW.isoformat(), "variants": {"ab": "A"}, "n": [1, 2.5, None]},
+    {},
     [],
     ["a", {"b": True}],
 ]
