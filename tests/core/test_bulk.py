@@ -50,7 +50,8 @@ def test_adapters_give_what_get_db_prep_save_gives(field: Field[Any, Any]) -> No
     for value in VALUES:
         try:
             expected = field.get_db_prep_save(value, connection)
-        except (TypeError, ValueError, ValidationError) as exc:  # a value the field refuses is refused alike
+        except (TypeError, ValueError, ValidationError) as exc:
+            # a value the field refuses is refused alike
             with pytest.raises(type(exc)):
                 adapt(value)
             continue
