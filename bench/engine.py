@@ -9,10 +9,13 @@ production:
   past the wait). `engine_sqlite_steps_per_s` counts the node visits recorded (StepLog rows).
 - raw, in the same process and database: `executemany` UPDATE of status, wake_at, node_id,
   visit and context on the enrollment table itself (its indexes included), 1,000 rows per
-  statement, one transaction each. A step costs about three row writes (enrollment, step log,
-  and a message every other step), hence efficiency = steps/s ÷ (raw rows/s ÷ 3).
+  statement, one transaction each. Efficiency = steps/s ÷ (raw rows/s ÷ 3), the yardstick of
+  ARCHITECTURE.md §6: a step may cost what three raw row writes cost (this pipeline writes
+  about 1.6 rows per step: its step log, and per two passes an enrollment and a message).
 - naive: a sample of contacts walked one django-q2 task per step by a real qcluster.
-- `peak_rss_mb_*`: each engine process's peak resident set; flat memory means 10·N ≈ N.
+- `peak_rss_mb*`: each engine process's peak resident set; flat memory means 10·N ≈ N.
+- `*_per_cpu_s`: the same rates per second of this process's CPU time, steadier than wall
+  time on a machine shared with other work.
 
 `--profile` runs the engine at N once in this process under cProfile, counting SQL statements.
 """
@@ -60,8 +63,9 @@ def measure_engine(count: int) -> dict[str, Any]:
     return {"steps": steps, "seconds": seconds, "cpu_seconds": cpu, "unfinished": unfinished}
 
 
-def measure_raw() -> float:
-    """Rows per second of batched `executemany` UPDATEs on the enrollment table."""
+def measure_raw() -> tuple[float, float]:
+    """Rows per second (of wall and of CPU time) of batched `executemany` UPDATEs on the
+    enrollment table."""
     from django.db import connection, transaction
     from django.db.models import Max, Min
 
@@ -76,7 +80,7 @@ def measure_raw() -> float:
         " context = %s WHERE id = %s"
     )
     written = 0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with connection.cursor() as cursor:
         for first in range(bounds["low"], bounds["high"] + 1, RAW_BATCH):
             rows = [
@@ -86,14 +90,14 @@ def measure_raw() -> float:
             with transaction.atomic():
                 cursor.executemany(sql, rows)
                 written += cursor.rowcount
-    return written / (time.perf_counter() - start)
+    return written / (time.perf_counter() - start), written / (time.process_time() - cpu)
 
 
 def engine_child(count: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as var_dir:
         setup_django(var_dir)
         engine = measure_engine(count)
-        raw = measure_raw()
+        raw, raw_cpu = measure_raw()
     return {
         "n": count,
         "steps": engine["steps"],
@@ -101,6 +105,7 @@ def engine_child(count: int) -> dict[str, Any]:
         "steps_per_s": round(engine["steps"] / engine["seconds"]),
         "steps_per_cpu_s": round(engine["steps"] / engine["cpu_seconds"]),
         "raw_rows_per_s": round(raw),
+        "raw_rows_per_cpu_s": round(raw_cpu),
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -155,6 +160,11 @@ def run(count: int, sample: int) -> dict[str, Any]:
         "engine_sqlite_steps_per_s": steps_per_s,
         "raw_sqlite_rows_per_s": raw,
         "engine_sqlite_efficiency": round(steps_per_s / (raw / ROW_WRITES_PER_STEP), 3),
+        "engine_sqlite_steps_per_cpu_s": at_n["steps_per_cpu_s"],
+        "raw_sqlite_rows_per_cpu_s": at_n["raw_rows_per_cpu_s"],
+        "engine_sqlite_efficiency_cpu": round(
+            at_n["steps_per_cpu_s"] / (at_n["raw_rows_per_cpu_s"] / ROW_WRITES_PER_STEP), 3
+        ),
         "naive_q_sample": sample,
         "naive_q_steps": naive["naive_q_steps"],
         "naive_q_steps_per_s": naive["naive_q_steps_per_s"],
