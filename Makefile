@@ -46,9 +46,11 @@ test-all: lint
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
-# Benchmarks print figures as ratios measured in one run; the last line is JSON.
+# Benchmarks print figures as ratios measured in one run; the last line is JSON merging them.
+# BENCH_ARGS goes to bench/engine.py, e.g. BENCH_ARGS=--quick or BENCH_ARGS="--n 20000".
+BENCH_ARGS ?=
 bench: setup
-	$(PY) bench/foundation.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,17 +1,138 @@
-"""Bulk row updates for hot paths, as one `executemany` of a prepared UPDATE.
+"""Bulk row writes for hot paths, as one `executemany` of a prepared statement.
 
 Django's `bulk_update` builds a CASE expression per field per row: building it costs more than
 the database spends running it (profiled: most of a walker pass for 3,000 enrollments). Here
-each value goes through its field's own `get_db_prep_save`, exactly as `save()` would adapt it,
-and the statement is prepared once.
+the statement is prepared once and each value is adapted exactly as `save()` would adapt it,
+through its field's `get_db_prep_save`, except that the common cases take a shortcut with the
+same result (see `adapter`): generic adaptation was most of the walker's write time.
+
+Rows are model instances (`update_rows`, `insert_rows`) or, for write-only logs where building
+a model per row would cost more than writing it, plain tuples (`insert_tuples`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Field, Model
+
+Adapter = Callable[[Any], Any]
+
+# Django's own field classes, exactly (a subclass may prepare values its own way), by the kind
+# of value their `get_prep_value` returns unchanged.
+_TEXT = (models.CharField, models.TextField, models.SlugField)
+_INTEGER = (
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+    models.AutoField,
+    models.BigAutoField,
+    models.SmallAutoField,
+)
+_KEYS = (models.ForeignKey, models.OneToOneField)
+
+
+def adapter(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> Adapter:
+    """A function giving what `field.get_db_prep_save(value, connection)` gives, faster.
+
+    `get_db_prep_save` runs `get_prep_value` (conversions such as `to_python`), then the
+    backend's adaptation, `get_db_prep_value(prepared=True)`. For values the conversions leave
+    unchanged (None; any `str` for a text field; exactly an `int` for an integer field or a key
+    to one, since `True` would become 1; an aware datetime; a dict or list for JSON) only the
+    adaptation runs, and where that is the identity (None always is), nothing does. Other
+    values, and fields of other classes, take the generic path. `connection` is a real
+    connection, not `django.db.connection`, whose every attribute access is a thread-local
+    lookup.
+    """
+    generic = field.get_db_prep_save
+    kind: type[Field[Any, Any]] = type(field)
+    if isinstance(field, models.ForeignKey) and kind in _KEYS:
+        kind = type(field.target_field)
+    adapt = field.get_db_prep_value
+
+    def slow(value: Any) -> Any:
+        return generic(value, connection)
+
+    if kind in _TEXT and kind.get_db_prep_value is Field.get_db_prep_value:
+        return lambda value: value if value is None or isinstance(value, str) else slow(value)
+    if kind in _INTEGER:
+        if _integers_unadapted(kind, connection):
+            return lambda value: value if value is None or type(value) is int else slow(value)
+        return lambda value: (
+            value
+            if value is None
+            else adapt(value, connection, True)
+            if type(value) is int
+            else slow(value)
+        )
+    if kind is models.DateTimeField:
+        return _datetime_adapter(adapt, slow, connection)
+    if kind is models.JSONField:
+        return _json_adapter(adapt, slow, connection)
+    return slow
+
+
+def _integers_unadapted(kind: type[Field[Any, Any]], connection: BaseDatabaseWrapper) -> bool:
+    """Whether `get_db_prep_value(an int, prepared=True)` returns it unchanged: auto fields do;
+    integer fields do where the backend does not wrap integers (SQLite; not psycopg 3)."""
+    if issubclass(kind, models.AutoField | models.BigAutoField | models.SmallAutoField):
+        return True
+    ops = type(connection.ops)
+    return ops.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+
+
+def _datetime_adapter(
+    adapt: Callable[..., Any], slow: Adapter, connection: BaseDatabaseWrapper
+) -> Adapter:
+    """Aware datetimes adapted once per distinct object: a batch stamps most rows with the
+    same `now`, and datetimes are immutable, so the last result is reused for the same one."""
+    last: list[Any] = [object(), None]
+
+    def convert(value: Any) -> Any:
+        if value is last[0]:
+            return last[1]
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            return slow(value)  # naive: Django warns and makes it aware
+        last[0], last[1] = value, adapt(value, connection, True)
+        return last[1]
+
+    return convert
+
+
+def _json_adapter(
+    adapt: Callable[..., Any], slow: Adapter, connection: BaseDatabaseWrapper
+) -> Adapter:
+    """Dicts and lists straight to the backend's JSON adaptation; the empty dict (most step
+    logs' detail) adapted once."""
+    empty = adapt({}, connection, True)
+
+    def convert(value: Any) -> Any:
+        if type(value) is dict:
+            return adapt(value, connection, True) if value else empty
+        if type(value) is list:
+            return adapt(value, connection, True)
+        return None if value is None else slow(value)
+
+    return convert
+
+
+def _concrete(model: type[Model], names: Sequence[str]) -> list[Field[Any, Any]]:
+    """The fields named (by name or attname), refusing anything but concrete columns."""
+    fields = [model._meta.get_field(name) for name in names]
+    concrete = [field for field in fields if isinstance(field, Field) and field.concrete]
+    if len(concrete) != len(fields):
+        raise ValueError("Bulk writes take concrete fields of the model.")
+    return concrete
 
 
 def update_rows(rows: Sequence[Model], fields: Sequence[str]) -> None:
@@ -19,21 +140,18 @@ def update_rows(rows: Sequence[Model], fields: Sequence[str]) -> None:
     if not rows:
         return
     meta = rows[0]._meta
-    model_fields = [meta.get_field(name) for name in fields]
-    concrete = [field for field in model_fields if isinstance(field, Field)]
-    if len(concrete) != len(model_fields) or meta.pk is None:
-        raise ValueError("update_rows writes concrete fields of a model with a primary key.")
+    concrete = _concrete(type(rows[0]), fields)
+    if meta.pk is None:
+        raise ValueError("update_rows writes rows of a model with a primary key.")
+    connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in concrete)
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {assignments}"  # noqa: S608 - names from the model
         f" WHERE {quote(meta.pk.column)} = %s"
     )
-    params = [
-        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in concrete]
-        + [row.pk]
-        for row in rows
-    ]
+    columns = [(field.attname, adapter(field, connection)) for field in concrete]
+    params = [[adapt(getattr(row, name)) for name, adapt in columns] + [row.pk] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -45,15 +163,36 @@ def insert_rows(rows: Sequence[Model]) -> None:
     """
     if not rows:
         return
-    meta = rows[0]._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in rows[0]._meta.concrete_fields if not f.primary_key]
+    columns = [(field.attname, adapter(field, connection)) for field in fields]
+    params = [[adapt(getattr(row, name)) for name, adapt in columns] for row in rows]
+    _insert(connection, type(rows[0]), fields, params)
+
+
+def insert_tuples(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """INSERT one row per tuple of values for `fields` (names or attnames), in that order.
+
+    For write-only logs, where building a model per row would cost more than writing it.
+    Columns not named get the database's default, so name every column without one.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    concrete = _concrete(model, fields)
+    adapters = [adapter(field, connection) for field in concrete]
+    params = [[adapt(value) for adapt, value in zip(adapters, row, strict=True)] for row in rows]
+    if params:
+        _insert(connection, model, concrete, params)
+
+
+def _insert(
+    connection: BaseDatabaseWrapper,
+    model: type[Model],
+    fields: Sequence[Field[Any, Any]],
+    params: list[list[Any]],
+) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    params = [
-        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
-        for row in rows
-    ]
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

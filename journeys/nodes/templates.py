@@ -6,15 +6,43 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Template, TemplateError
+from jinja2 import Environment, Template, TemplateError
 
 from core.templating import template_environment
 from journeys.nodes.base import Visit
 
 
+class _Verbatim:
+    """A text Jinja would render unchanged: no tag, variable or comment opens in it, and no
+    line break (Jinja normalises those, and drops a trailing one). Rendering it through Jinja
+    would set up a render context that costs more than the rest of the step."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        return self.text
+
+
+def _verbatim(text: str, environment: Environment) -> bool:
+    if environment.line_statement_prefix or environment.line_comment_prefix:
+        return False
+    openers = (
+        environment.block_start_string,
+        environment.variable_start_string,
+        environment.comment_start_string,
+        "\n",
+        "\r",
+    )
+    return not any(opener in text for opener in openers)
+
+
 @lru_cache(maxsize=4096)
-def _compiled(text: str) -> Template:
-    return template_environment().from_string(text)
+def _compiled(text: str) -> Template | _Verbatim:
+    environment = template_environment()
+    return _Verbatim(text) if _verbatim(text, environment) else environment.from_string(text)
 
 
 def template_context(visit: Visit) -> dict[str, Any]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import time
+from functools import lru_cache
 from typing import Any
 
-from core.durations import parse_time_of_day
+from core.durations import Duration, parse_duration, parse_time_of_day
 
 
 def time_of_day(text: Any) -> time:
@@ -21,3 +22,13 @@ def time_pair(window: Mapping[str, Any] | None) -> tuple[time, time] | None:
     if not window:
         return None
     return time_of_day(window["start"]), time_of_day(window["end"])
+
+
+@lru_cache(maxsize=1024)
+def _duration(text: str) -> Duration | None:
+    return parse_duration(text)
+
+
+def duration_of(value: Any) -> Duration | None:
+    """`parse_duration`, remembered per text: a wait node reads the same one on every visit."""
+    return _duration(value) if isinstance(value, str) else parse_duration(value)

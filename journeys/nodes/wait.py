@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.durations import parse_duration
 from journeys.engine.timing import add_duration, next_time_of_day
 from journeys.nodes.base import Advance, Sleep, Transition, Visit
-from journeys.nodes.times import time_of_day
+from journeys.nodes.times import duration_of, time_of_day
 
 
 def wake_time(visit: Visit) -> datetime:
     config = visit.config
     if "duration" in config:
-        duration = parse_duration(config["duration"])
+        duration = duration_of(config["duration"])
         if duration is None:
             raise ValueError(f"Not a duration: {config['duration']!r}")
         return add_duration(visit.arrived_at, duration, visit.zone)
