@@ -16,9 +16,38 @@ def _compiled(rule_json: str) -> CompiledRule:
     return compile_rule(json.loads(rule_json))
 
 
+_by_identity: dict[int, tuple[Any, Any]] = {}  # id(config object) → (that object, derived)
+
+
+def _per_object(key_object: Any, derive: Any) -> Any:
+    """What `derive(key_object)` gives, kept per object for the walker's hot path.
+
+    Version documents are compiled once and kept (`journeys.engine.graph`), so the walker
+    hands the same rule and variant objects to every visit; keying by identity skips even the
+    JSON encoding a by-value cache needs. The object is held in the entry, so its id cannot be
+    reused while cached.
+    """
+    entry = _by_identity.get(id(key_object))
+    if entry is not None and entry[0] is key_object:
+        return entry[1]
+    if len(_by_identity) > 4096:
+        _by_identity.clear()
+    value = derive(key_object)
+    _by_identity[id(key_object)] = (key_object, value)
+    return value
+
+
 def compiled_rule(rule: Any) -> CompiledRule:
     """Compiled once per distinct rule (the versions' rules are immutable)."""
-    return _compiled(json.dumps(rule, sort_keys=True))
+    compiled: CompiledRule = _per_object(rule, lambda r: _compiled(json.dumps(r, sort_keys=True)))
+    return compiled
+
+
+def _variants(config_variants: list[dict[str, Any]]) -> list[Variant]:
+    built: list[Variant] = _per_object(
+        config_variants, lambda vs: [Variant(v["key"], float(v["weight"])) for v in vs]
+    )
+    return built
 
 
 def entry(visit: Visit) -> Transition:
@@ -42,7 +71,7 @@ def split(visit: Visit) -> Transition:
     node_id = visit.node["id"]
     chosen = visit.data.get("variants", {}).get(node_id)
     if chosen is None:
-        variants = [Variant(v["key"], float(v["weight"])) for v in visit.config["variants"]]
+        variants = _variants(visit.config["variants"])
         point = split_point(visit.journey.id, node_id, visit.contact.id)
         chosen = assign(point, variants, float(visit.config.get("holdout", 0)))
     variants_so_far = {**visit.data.get("variants", {}), node_id: chosen}
