@@ -6,13 +6,16 @@ what arrived and choose what each next request gets back.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -39,7 +42,29 @@ class RecordingServer:
 
 
 @contextmanager
+def _port_lock(port: int) -> Iterator[None]:
+    """Tests that need a fixed port (an example document names it) take turns for it, across
+    xdist workers and concurrent runs on the machine; port 0 needs no turn."""
+    if port == 0:
+        yield
+        return
+    lock_path = Path(tempfile.gettempdir()) / f"touchflow-test-port-{port}.lock"
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextmanager
 def recording_server(port: int = 0) -> Iterator[RecordingServer]:
+    with _port_lock(port), _serving(port) as server:
+        yield server
+
+
+@contextmanager
+def _serving(port: int) -> Iterator[RecordingServer]:
     server_state = RecordingServer(url="")
 
     class Handler(BaseHTTPRequestHandler):
