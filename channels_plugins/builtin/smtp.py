@@ -244,6 +244,8 @@ class SmtpProvider(Provider):
             sanitize_address(message.to, "utf-8")
         except ValueError as exc:
             return Failed("invalid_recipient", f"{message.to!r}: {exc}")
+        if message.content.get("body_text") is None and message.content.get("body_html") is None:
+            return Failed("content_rejected", "neither body_text nor body_html")
         email = build_email(account, message)
         try:
             failure = session.deliver(email)

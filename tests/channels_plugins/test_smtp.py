@@ -87,6 +87,23 @@ def test_a_single_body_is_a_single_part(server: SmtpServer, drop: str, content_t
     assert email["Reply-To"] is None
 
 
+def test_an_international_sender_name_and_subject_survive(server: SmtpServer) -> None:
+    message = outbound("ana@example.com", subject="你好, Ana")
+    [outcome] = SMTP.send(server.config(from_name="优惠商店, Inc."), [message])
+    assert isinstance(outcome, Sent)
+    email = server.received[0].message
+    assert (email["From"], email["Subject"]) == (
+        '"优惠商店, Inc." <news@shop.example>',
+        "你好, Ana",
+    )
+
+
+def test_a_message_without_a_body_is_refused_alone(server: SmtpServer) -> None:
+    bodiless = OutboundMessage(1, "ana@example.com", {"subject": "Nothing"}, "k1")
+    outcomes = SMTP.send(server.config(), [bodiless, outbound("sam@example.com", pk=2)])
+    assert kinds(outcomes) == ["content_rejected", "sent"]
+
+
 def test_a_retry_carries_the_same_message_id(server: SmtpServer) -> None:
     first = SMTP.send(server.config(), [outbound("ana@example.com", pk=7)])
     again = SMTP.send(server.config(), [outbound("ana@example.com", pk=7)])
