@@ -26,6 +26,7 @@ ENTRY_POINT_GROUP = "touchflow"
 BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("builtin.channels", "channels_plugins.builtin.channels"),
     ("builtin.sandbox", "channels_plugins.builtin.sandbox"),
+    ("builtin.smtp", "channels_plugins.builtin.smtp"),
 )
 
 
