@@ -16,8 +16,10 @@ import pytest
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from channels_plugins.base import Failed, Sent
+from channels_plugins.checks import check_plugins
 from channels_plugins.dispatch import dispatch_due
 from channels_plugins.hookspecs import hookimpl
+from channels_plugins.manager import temporary_plugin
 from channels_plugins.models import ChannelAccount, Message
 from channels_plugins.registry import Registry, get_registry
 from channels_plugins.services import create_account
@@ -232,3 +234,23 @@ def test_an_empty_registry_calls_no_hooks(workspace: Workspace) -> None:
     empty = Registry()
     person = contact(workspace, "a")
     assert empty.resolve_address(contact=person, channel="sms", provider="sandbox") is None
+
+
+class MisspelledObserver:
+    def touchflow_after_sent(self, message: Message) -> None:
+        """`sent` for `send`: refused rather than never called."""
+
+
+class WrongPolicyArgument:
+    @hookimpl
+    def touchflow_send_policy(self, msg: Message) -> str | None:
+        """The hook passes `message`, not `msg`."""
+        return None
+
+
+@pytest.mark.parametrize("plugin", [MisspelledObserver(), WrongPolicyArgument()])
+def test_mistakes_in_the_new_hooks_are_system_check_e004(plugin: object) -> None:
+    with temporary_plugin(plugin, name="typo"):
+        [error] = check_plugins(None)
+    assert error.id == "touchflow.E004"
+    assert "typo" in error.msg
