@@ -25,5 +25,5 @@ def check_plugins(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     try:
         registry = get_registry()
     except pluggy.PluginValidationError as exc:
-        return [Error(f"Plugin {exc.plugin!r}: {exc}", id="touchflow.E004", hint=HINT)]
+        return [Error(str(exc), id="touchflow.E004", hint=HINT)]  # the message names the plugin
     return [Error(problem.message, id=problem.check_id, hint=HINT) for problem in registry.problems]

@@ -6,10 +6,11 @@ dispatcher died between handing it over and recording the outcome) is claimed ag
 same idempotency key; the claim marks it `possible_duplicate` in `reason`, which stays on the
 message and is counted, never silent. Transient and rate-limited failures are retried with
 exponential backoff and jitter (honouring `retry_after`) up to MAX_ATTEMPTS; other failures
-are final. Suppressed addresses, missing consent and frequency caps skip (`policies`).
-Once an outcome settles, `outbox_settled` tells the engine, which wakes enrollments waiting on
-it. Rate limits, legal sending hours, circuit breakers, receipts and real providers come with
-the delivery milestone.
+are final. Plugins may supply addresses and veto messages (`touchflow_send_policy`); then
+suppressed addresses, missing consent and frequency caps skip (`policies`). Once an outcome
+settles, `outbox_settled` tells the engine, which wakes enrollments waiting on it, and after
+commit `touchflow_after_send` shows plugins what each provider answered. Rate limits, legal
+sending hours, circuit breakers, receipts and real providers come with the delivery milestone.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from channels_plugins.addresses import address_for
 from channels_plugins.base import Failed, OutboundMessage, Outcome, Sent
 from channels_plugins.models import Message, MessageStatus
 from channels_plugins.policies import policy_skips
-from channels_plugins.registry import get_registry
+from channels_plugins.registry import PluginHookError, get_registry
 from channels_plugins.webhooks import WEBHOOK_CHANNEL, call_webhooks
 from core.bulk import update_rows
 from core.leases import ClaimQuery, claim_rows
@@ -99,6 +100,7 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
     )
     by_account: dict[int, list[tuple[Message, OutboundMessage]]] = defaultdict(list)
     webhooks: list[Message] = []
+    handed_over: list[tuple[Message, Outcome]] = []  # what providers answered, for observers
     for message in messages:
         report.dispatched += 1
         report.possible_duplicates += message.reason == POSSIBLE_DUPLICATE
@@ -109,11 +111,19 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
         if account is None:
             _record(message, Failed("config", "the account no longer exists"), now, report)
             continue
-        to = address_for(message.contact, message.channel, account.provider)
+        try:
+            to = address_for(message.contact, message.channel, account.provider)
+        except PluginHookError as exc:
+            _skip(message, f"address_error: {exc}"[:200], report)
+            continue
         if to is None:
-            message.status, message.reason = MessageStatus.SKIPPED, "no_address"
-            message.next_attempt_at = None
-            report.skipped += 1
+            _skip(message, "no_address", report)
+            continue
+        veto = get_registry().send_policy(
+            message=message, contact=message.contact, account=account, now=now
+        )
+        if veto is not None:
+            _skip(message, veto, report)
             continue
         outbound = OutboundMessage(message.pk, to, message.content, message.idempotency_key)
         by_account[account.pk].append((message, outbound))
@@ -123,18 +133,18 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
         allowed = []
         for message, outbound in batch:
             if message.pk in refused:
-                message.status, message.reason = MessageStatus.SKIPPED, refused[message.pk]
-                message.next_attempt_at = None
-                report.skipped += 1
+                _skip(message, refused[message.pk], report)
             else:
                 allowed.append((message, outbound))
         if not allowed:
             continue
         for (message, _), outcome in zip(allowed, _provider_outcomes(allowed), strict=True):
             _record(message, outcome, now, report)
+            handed_over.append((message, outcome))
     calls = [(message.content, message.idempotency_key) for message in webhooks]
     for message, outcome in zip(webhooks, call_webhooks(calls), strict=True):
         _record(message, outcome, now, report)
+        handed_over.append((message, outcome))
     with transaction.atomic():
         update_rows(
             messages, ["status", "reason", "sent_at", "provider_message_id", "next_attempt_at"]
@@ -142,6 +152,20 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
         settled = [m for m in messages if m.status != MessageStatus.PENDING]
         if settled:
             outbox_settled.send(sender=Message, messages=settled, now=now)
+    if handed_over:
+        transaction.on_commit(lambda: _observe(handed_over))
+
+
+def _observe(handed_over: list[tuple[Message, Outcome]]) -> None:
+    registry = get_registry()
+    for message, outcome in handed_over:
+        registry.after_send(message=message, outcome=outcome)
+
+
+def _skip(message: Message, reason: str, report: DispatchReport) -> None:
+    message.status, message.reason = MessageStatus.SKIPPED, reason
+    message.next_attempt_at = None
+    report.skipped += 1
 
 
 def _provider_outcomes(batch: list[tuple[Message, OutboundMessage]]) -> list[Outcome]:

@@ -98,7 +98,11 @@ def build_plugin_manager(source: PluginSource) -> LoadedPlugins:
         if source.admits(name):
             manager.register(plugin, name=name)
             versions[name] = str(getattr(plugin, "__version__", "0"))
-    manager.check_pending()
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:  # pluggy names the plugin by its repr only
+        name = manager.get_name(exc.plugin) or repr(exc.plugin)
+        raise pluggy.PluginValidationError(exc.plugin, f"Plugin {name!r}: {exc}") from exc
     return LoadedPlugins(manager, versions)
 
 

@@ -1,28 +1,44 @@
 """The channel registry: the one module that calls plugin hooks.
 
-Everything else asks `get_registry()` for channels and providers; hooks added later
-(address resolution, the send-policy veto, after-send observation) get typed functions here
-too, called with keyword arguments. The registry is built from the plugin manager on first use
+Everything else asks `get_registry()` for channels and providers, and calls the per-message
+hooks (address resolution, the send-policy veto, after-send observation) through its typed
+methods, with keyword arguments. The registry is built from the plugin manager on first use
 and kept as long as that manager; `reset_registry()` drops both.
+
+What a misbehaving plugin may do to a caller is decided here, once: a send-policy exception is
+a veto (fail closed), an after-send exception is logged and swallowed; an address exception is
+raised as `PluginHookError`, which dispatch records as a skip.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from channels_plugins import manager as plugin_manager
-from channels_plugins.base import Channel, Provider
+from channels_plugins.base import Channel, Outcome, Provider
+
+if TYPE_CHECKING:
+    from channels_plugins.models import ChannelAccount, Message
+    from core.models import Contact
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")  # fits ChannelAccount.channel / .provider
+POLICY_ERROR = "policy_error"
+logger = logging.getLogger(__name__)
+
+
+class PluginHookError(Exception):
+    """A plugin's hook implementation raised; `str()` says which hook and what it raised."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,11 @@ class Registry:
     providers: dict[tuple[str, str], Provider] = field(default_factory=dict)  # (channel, name)
     plugins: list[PluginInfo] = field(default_factory=list)  # in registration order
     problems: list[Problem] = field(default_factory=list)
+    # The manager the registry was built from; None for an empty registry (no hooks to call).
+    manager: pluggy.PluginManager | None = field(default=None, repr=False, compare=False)
+    _after_send_callers: list[tuple[str, Callable[..., object]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def channel(self, name: str) -> Channel | None:
         return self.channels.get(name)
@@ -65,6 +86,83 @@ class Registry:
     def params_schemas(self) -> dict[str, Mapping[str, Any]]:
         """Channel name → send-node params schema, what journey validation needs."""
         return {name: channel.params_schema for name, channel in self.channels.items()}
+
+    # --- Per-message hooks (hookspecs.py documents each) ---------------------------------
+
+    def resolve_address(self, *, contact: Contact, channel: str, provider: str) -> str | None:
+        """A plugin's address for the contact, or None when no plugin claims the channel.
+
+        Raises `PluginHookError` when an implementation raises; an answer that is not a
+        non-empty string counts as no address (None), so a plugin cannot hand a provider junk.
+        """
+        if self.manager is None:
+            return None
+        try:
+            found = self.manager.hook.touchflow_resolve_address(
+                contact=contact, channel=channel, provider=provider
+            )
+        except Exception as exc:
+            raise PluginHookError(
+                f"touchflow_resolve_address raised {type(exc).__name__}: {exc}"
+            ) from exc
+        return found if isinstance(found, str) and found else None
+
+    def send_policy(
+        self, *, message: Message, contact: Contact, account: ChannelAccount, now: datetime
+    ) -> str | None:
+        """The reason to skip `message` (at most 200 characters), or None to allow it.
+
+        Fails closed: an implementation that raises vetoes with ``policy_error: …``.
+        """
+        if self.manager is None:
+            return None
+        try:
+            veto = self.manager.hook.touchflow_send_policy(
+                message=message, contact=contact, account=account, now=now
+            )
+        except Exception as exc:
+            logger.exception("touchflow_send_policy raised for message %s", message.pk)
+            veto = f"{POLICY_ERROR}: {type(exc).__name__}: {exc}"
+        if veto is None:
+            return None
+        return (str(veto) or POLICY_ERROR)[:200]
+
+    def after_send(self, *, message: Message, outcome: Outcome) -> None:
+        """Tell every observer; one raising neither stops the others nor reaches the caller."""
+        if self.manager is None:
+            return
+        for plugin_name, observe in self._observers():
+            try:
+                observe(message=message, outcome=outcome)
+            except Exception:
+                logger.exception(
+                    "touchflow_after_send of plugin %r raised for message %s",
+                    plugin_name,
+                    message.pk,
+                )
+
+    def _observers(self) -> list[tuple[str, Callable[..., object]]]:
+        """One caller per plugin implementing after_send, in pluggy's calling order.
+
+        Calling them one by one (rather than the hook once) is what lets the others run when
+        one raises; each is still a pluggy caller, so the plugin's own wrappers apply.
+        """
+        if self._after_send_callers is None:
+            assert self.manager is not None
+            pm = self.manager
+            impls = pm.hook.touchflow_after_send.get_hookimpls()
+            plugins = [impl.plugin for impl in impls]
+            self._after_send_callers = [
+                (
+                    impl.plugin_name,
+                    pm.subset_hook_caller(
+                        "touchflow_after_send",
+                        remove_plugins=[p for p in plugins if p is not impl.plugin],
+                    ),
+                )
+                for impl in reversed(impls)
+            ]
+        return self._after_send_callers
 
 
 _lock = threading.Lock()
@@ -96,7 +194,7 @@ def reset_registry() -> None:
 def _collect(loaded: plugin_manager.LoadedPlugins) -> Registry:
     """Call the registration hooks one plugin at a time, so each object knows its plugin."""
     pm = loaded.manager
-    registry = Registry()
+    registry = Registry(manager=pm)
     channel_owner: dict[str, str] = {}
     providers: list[Provider] = []
     named = [(name, plugin) for name, plugin in pm.list_name_plugin() if plugin is not None]

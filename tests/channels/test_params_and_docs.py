@@ -72,7 +72,7 @@ def undocumented(hooks: set[str], docs: str) -> set[str]:
 
 def test_every_hook_has_a_docs_section() -> None:
     hooks = hookspec_names()
-    assert hooks == {"touchflow_register_channels", "touchflow_register_providers"}
+    assert {"touchflow_register_channels", "touchflow_register_providers"} <= hooks
     assert undocumented(hooks, DOCS.read_text()) == set()
 
 

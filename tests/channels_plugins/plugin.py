@@ -7,12 +7,22 @@ added here too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from channels_plugins.base import Channel, Provider
+from channels_plugins.base import Channel, Outcome, Provider
 from channels_plugins.hookspecs import hookimpl
+from channels_plugins.models import ChannelAccount, Message
+from core.models import Contact
 
 SECRET = "sk-very-secret-value"
+CHAT_PLUGIN_HOOKS = [  # sorted, as the registry lists them
+    "touchflow_after_send",
+    "touchflow_register_channels",
+    "touchflow_register_providers",
+    "touchflow_resolve_address",
+    "touchflow_send_policy",
+]
 NESTED_SECRET = "oauth-client-secret-value"
 
 
@@ -61,7 +71,13 @@ CHATOPS = Provider(
 
 
 class ChatPlugin:
+    """Chat addresses come from the `chat_handle` attribute; contacts tagged `muted` get
+    nothing; every provider answer is kept in `observed`."""
+
     __version__ = "1.2.3"
+
+    def __init__(self) -> None:
+        self.observed: list[tuple[int, str, Outcome]] = []
 
     @hookimpl
     def touchflow_register_channels(self, register: Callable[[Channel], None]) -> None:
@@ -70,3 +86,20 @@ class ChatPlugin:
     @hookimpl
     def touchflow_register_providers(self, register: Callable[[Provider], None]) -> None:
         register(CHATOPS)
+
+    @hookimpl
+    def touchflow_resolve_address(self, contact: Contact, channel: str) -> str | None:
+        if channel != "chat":
+            return None
+        handle = (contact.attributes or {}).get("chat_handle")
+        return handle if isinstance(handle, str) else None
+
+    @hookimpl
+    def touchflow_send_policy(
+        self, message: Message, contact: Contact, account: ChannelAccount, now: datetime
+    ) -> str | None:
+        return "muted" if "muted" in (contact.tags or []) else None
+
+    @hookimpl
+    def touchflow_after_send(self, message: Message, outcome: Outcome) -> None:
+        self.observed.append((message.pk, message.status, outcome))

@@ -15,7 +15,7 @@ from channels_plugins.hookspecs import hookimpl
 from channels_plugins.manager import temporary_plugin
 from channels_plugins.registry import Registry
 from channels_plugins.testing import registered_plugin
-from tests.channels_plugins.plugin import ChatPlugin
+from tests.channels_plugins.plugin import CHAT_PLUGIN_HOOKS, ChatPlugin
 from tests.channels_plugins.test_registry import DuplicateChannel, only
 
 
@@ -43,7 +43,7 @@ def test_json_lists_channels_providers_and_plugins(chat_plugin: Registry) -> Non
     assert plugins["acme-chat"] == {
         "name": "acme-chat",
         "version": "1.2.3",
-        "hooks": ["touchflow_register_channels", "touchflow_register_providers"],
+        "hooks": CHAT_PLUGIN_HOOKS,
     }
     assert plugins["builtin.channels"]["hooks"] == ["touchflow_register_channels"]
     assert report["problems"] == []
@@ -59,7 +59,7 @@ def test_a_blocked_plugin_is_not_listed() -> None:
 def test_text_output(chat_plugin: Registry) -> None:
     out, err = run()
     assert "chat       Team chat: chatops (acme-chat), sandbox (builtin.sandbox)" in out
-    assert "acme-chat 1.2.3: touchflow_register_channels, touchflow_register_providers" in out
+    assert f"acme-chat 1.2.3: {', '.join(CHAT_PLUGIN_HOOKS)}" in out
     assert err == ""
 
 

@@ -23,7 +23,7 @@ from channels_plugins.checks import check_plugins
 from channels_plugins.hookspecs import hookimpl
 from channels_plugins.registry import Registry, get_registry, reset_registry
 from channels_plugins.testing import ChannelContract, ProviderContract, registered_plugin
-from tests.channels_plugins.plugin import CHAT, CHATOPS, ChatPlugin
+from tests.channels_plugins.plugin import CHAT, CHAT_PLUGIN_HOOKS, CHATOPS, ChatPlugin
 from tests.support.system import REPO_ROOT, django_process_env
 
 BUILTIN_CHANNELS = {"sms", "push", "wechat", "email"}
@@ -72,7 +72,7 @@ def test_a_third_party_plugin_joins_the_registry(chat_plugin: Registry) -> None:
     assert info.as_dict() == {
         "name": "acme-chat",
         "version": "1.2.3",
-        "hooks": ["touchflow_register_channels", "touchflow_register_providers"],
+        "hooks": CHAT_PLUGIN_HOOKS,
     }
     assert CHATOPS.plugin == ""  # the plugin's own object is left alone
 

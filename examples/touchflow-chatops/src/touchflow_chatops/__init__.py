@@ -1,0 +1,1 @@
+"""An example Touchflow plugin: the `chatops` channel and its JSON-webhook provider."""
