@@ -24,16 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def setup_django(var_dir: str) -> None:
-    os.environ["TOUCHFLOW_VAR_DIR"] = var_dir
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "core.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+from bench.common import setup_django  # noqa: E402 - needs ROOT on the path first
 
 
 def timed(function: Any) -> float:
@@ -63,7 +54,7 @@ def bench_ingest(events: int) -> dict[str, float]:
                     "properties": {"i": i},
                     "messageId": f"m{i}",
                 }
-                for i in range(start, start + per_call)
+                for i in range(start, min(start + per_call, events))
             ]
             response = client.post(
                 "/api/v1/batch/", {"batch": batch}, content_type="application/json"

@@ -22,22 +22,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import setup_django  # noqa: E402 - needs ROOT on the path first
+
 SCRIPT = [
     {"event": "message.opened", "node": "push1", "p": 0.3, "within": "PT1H"},
     {"event": "message.clicked", "node": "sms1", "p": 0.2, "within": "PT6H"},
     {"event": "order_paid", "p": 0.05, "within": "P3D"},
 ]
-
-
-def setup_django(var_dir: str) -> None:
-    os.environ["TOUCHFLOW_VAR_DIR"] = var_dir
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "core.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def bench(counts: list[int]) -> dict[str, Any]:
