@@ -46,32 +46,39 @@ class Verdict:
     recheck_at: datetime | None
 
 
-def journeys_by_segment(workspace: Workspace | None = None) -> dict[int, list[Journey]]:
-    """Active journeys whose live version enters on a segment, by segment id."""
-    journeys = Journey.objects.filter(
-        status=JourneyStatus.ACTIVE, live_version__isnull=False
-    ).select_related("live_version", "canary_version")
-    if workspace is not None:
-        journeys = journeys.filter(workspace=workspace)
+def tracked_segments(
+    workspace: Workspace | None = None, journeys: Iterable[Journey] | None = None
+) -> list[tuple[Segment, list[Journey]]]:
+    """Segments some active journey's live version enters on, each with those journeys and
+    its tracking state. `journeys` are the active journeys when the caller has read them
+    already (ingestion has, for event triggers), sparing a second query per event."""
+    if journeys is None:
+        query = Journey.objects.filter(status=JourneyStatus.ACTIVE).select_related(
+            "live_version", "canary_version"
+        )
+        if workspace is not None:
+            query = query.filter(workspace=workspace)
+        journeys = query.defer(
+            "definition", "live_version__definition", "canary_version__definition"
+        )
     keys: dict[tuple[int, str], list[Journey]] = defaultdict(list)
-    for journey in journeys.defer(
-        "definition", "live_version__definition", "canary_version__definition"
-    ):
-        assert journey.live_version is not None
+    for journey in journeys:
+        if journey.live_version is None:
+            continue
         trigger = entry_trigger(journey.live_version)
         if trigger.get("kind") == "segment":
             keys[(journey.workspace_id, trigger["segment"])].append(journey)
     if not keys:
-        return {}
+        return []
     segments = Segment.objects.filter(
         workspace_id__in={workspace_id for workspace_id, _ in keys},
         key__in={key for _, key in keys},
-    )
-    return {
-        segment.pk: keys[(segment.workspace_id, segment.key)]
+    ).select_related("tracking")
+    return [
+        (segment, keys[(segment.workspace_id, segment.key)])
         for segment in segments
         if (segment.workspace_id, segment.key) in keys
-    }
+    ]
 
 
 def recheck_times(
@@ -196,34 +203,35 @@ def _baseline(segment: Segment, now: datetime) -> None:
 
 
 def reevaluate_contact(
-    workspace: Workspace, contact: Contact, now: datetime, *, event_name: str | None = None
+    workspace: Workspace,
+    contact: Contact,
+    now: datetime,
+    *,
+    event_name: str | None = None,
+    journeys: Iterable[Journey] | None = None,
 ) -> int:
     """After an event (or a change) of one contact: the segments it could move in."""
     enrolled = 0
-    tracked = journeys_by_segment(workspace)
-    if not tracked:
-        return 0
-    for segment in Segment.objects.filter(pk__in=list(tracked)).select_related("tracking"):
+    for segment, entering in tracked_segments(workspace, journeys):
         if not _is_tracked(segment):
             continue  # the sweep baselines it first
         compiled = compile_segment(segment)
         if event_name is not None and event_name not in {r.name for r in compiled.requirements}:
             continue  # this event cannot change the answer
-        enrolled += _transition(segment, tracked[segment.pk], [contact], now, compiled)
+        enrolled += _transition(segment, entering, [contact], now, compiled)
     return enrolled
 
 
 def reevaluate_contacts(contacts: Sequence[Contact], now: datetime) -> int:
     """After the walker changed contacts (`update_contact` nodes): the segments they may have
     entered, a batch per segment."""
-    tracked = journeys_by_segment()
-    if not tracked or not contacts:
+    if not contacts:
         return 0
     enrolled = 0
-    for segment in Segment.objects.filter(pk__in=list(tracked)).select_related("tracking"):
+    for segment, entering in tracked_segments():
         changed = [c for c in contacts if c.workspace_id == segment.workspace_id]
         if changed and _is_tracked(segment):
-            enrolled += _transition(segment, tracked[segment.pk], changed, now)
+            enrolled += _transition(segment, entering, changed, now)
     return enrolled
 
 
@@ -235,9 +243,8 @@ def _is_tracked(segment: Segment) -> bool:
 
 def sweep(now: datetime, *, batch_size: int = 500) -> int:
     """Baseline newly tracked segments, then re-evaluate every state due at `now`."""
-    tracked = journeys_by_segment()
     enrolled = 0
-    for segment in Segment.objects.filter(pk__in=list(tracked)).select_related("tracking"):
+    for segment, entering in tracked_segments():
         if not _is_tracked(segment):
             with transaction.atomic():
                 _baseline(segment, now)
@@ -251,5 +258,5 @@ def sweep(now: datetime, *, batch_size: int = 500) -> int:
                 if not due:
                     break
                 contacts = list(Contact.objects.filter(pk__in=due))
-                enrolled += _transition(segment, tracked[segment.pk], contacts, now)
+                enrolled += _transition(segment, entering, contacts, now)
     return enrolled

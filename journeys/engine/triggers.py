@@ -45,7 +45,8 @@ def enroll_on_event(sender: Any, *, workspace: Workspace, event: Event, **kwargs
     now = clock.now()
     if event.occurred_at < now - touchflow_settings.ENTRY_MAX_EVENT_AGE:
         return
-    for journey in live_journeys(workspace):
+    journeys = live_journeys(workspace)
+    for journey in journeys:
         version = version_for(journey, event.contact_id)
         if version is not None and matches(entry_trigger(version), event):
             request_pump()
@@ -56,7 +57,10 @@ def enroll_on_event(sender: Any, *, workspace: Workspace, event: Event, **kwargs
                 version=version,
                 event={"id": event.pk, "name": event.name, "properties": event.properties},
             )
-    if reevaluate_contact(workspace, event.contact, now, event_name=event.name):
+    entered = reevaluate_contact(
+        workspace, event.contact, now, event_name=event.name, journeys=journeys
+    )
+    if entered:
         request_pump()
 
 

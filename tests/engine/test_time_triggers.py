@@ -234,3 +234,19 @@ def test_a_tag_set_by_one_journey_enters_a_segment_another_journey_starts_on(
     entered = Enrollment.objects.filter(journey_id=welcome_id)
     assert [e.contact.external_id for e in entered] == ["ann"]
     assert entered.get().status == "completed"
+
+
+def test_an_event_reads_the_workspaces_journeys_once(api: APIClient) -> None:
+    """Event entry and segment re-evaluation share one read of the active journeys."""
+    segment(api, "openers", {"event": "app_opened"})
+    publish(api, T0, entered_on({"kind": "segment", "segment": "openers"}))
+    publish(api, T0, entered_on({"kind": "event", "event": "app_opened"}))
+    contact(api, T0, "ann")
+    tick(T0)
+    with CaptureQueriesContext(connection) as queries:
+        track(api, T0, "ann", "app_opened")
+    journey_reads = [
+        q for q in queries.captured_queries if q["sql"].startswith('SELECT "journeys_journey"')
+    ]
+    assert len(journey_reads) == 1
+    assert Enrollment.objects.count() == 2  # entered on the event, and on entering the segment
