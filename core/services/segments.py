@@ -11,7 +11,7 @@ many contacts there are. Counts are as of `now`: events stamped later do not cou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -222,24 +222,33 @@ class Preview:
     sample: list[Contact]
 
 
-def preview_segment(segment: Segment, *, now: datetime | None = None) -> Preview:
-    now = now or clock.now()
-    compiled = compile_segment(segment)
+def contact_batches(workspace_id: int) -> Iterator[list[Contact]]:
+    """Every contact of a workspace, SEGMENT_SCAN_BATCH at a time, by id (keyset paging, so
+    each query is an index range however far the scan has gone)."""
     batch_size = touchflow_settings.SEGMENT_SCAN_BATCH
-    count, last_id = 0, 0
-    sample: list[Contact] = []
+    last_id = 0
     while True:
         batch = list(
-            Contact.objects.filter(workspace=segment.workspace, pk__gt=last_id).order_by("pk")[
+            Contact.objects.filter(workspace_id=workspace_id, pk__gt=last_id).order_by("pk")[
                 :batch_size
             ]
         )
         if not batch:
-            return Preview(count, sample)
+            return
+        yield batch
+        last_id = batch[-1].pk
+
+
+def preview_segment(segment: Segment, *, now: datetime | None = None) -> Preview:
+    now = now or clock.now()
+    compiled = compile_segment(segment)
+    count = 0
+    sample: list[Contact] = []
+    for batch in contact_batches(segment.workspace_id):
         facts = load_event_counts([c.pk for c in batch], compiled.requirements, now)
         for contact in batch:
             if compiled(snapshot(contact), facts):
                 count += 1
                 if len(sample) < SAMPLE_SIZE:
                     sample.append(contact)
-        last_id = batch[-1].pk
+    return Preview(count, sample)

@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import croniter
 from django.db import transaction
 
-from core.conf import touchflow_settings
-from core.models import Contact, Segment
-from core.services.segments import compile_segment, load_event_counts, snapshot
+from core.models import Segment
+from core.services.segments import compile_segment, contact_batches, load_event_counts, snapshot
 from journeys.engine.enrollment import Skipped, enroll_many
 from journeys.engine.versions import entry_trigger
 from journeys.models import Journey, JourneyStatus
@@ -73,17 +72,10 @@ def _fire(journey: Journey, now: datetime) -> int:
         return 0
     compiled = compile_segment(segment)
     fired = {"name": SCHEDULED, "properties": {"cron": trigger["cron"], "segment": segment.key}}
-    enrolled, last_id = 0, 0
-    while True:
-        batch = list(
-            Contact.objects.filter(workspace=journey.workspace, pk__gt=last_id).order_by("pk")[
-                : touchflow_settings.SEGMENT_SCAN_BATCH
-            ]
-        )
-        if not batch:
-            return enrolled
+    enrolled = 0
+    for batch in contact_batches(journey.workspace_id):
         facts = load_event_counts([c.pk for c in batch], compiled.requirements, now)
         members = [c for c in batch if compiled(snapshot(c), facts)]
         outcomes = enroll_many(journey, members, now, event=fired)
         enrolled += sum(not isinstance(outcome, Skipped) for outcome in outcomes)
-        last_id = batch[-1].pk
+    return enrolled

@@ -27,10 +27,15 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Min
 
-from core.conf import touchflow_settings
 from core.models import Contact, Event, Segment, Workspace
 from core.rules.evaluation import CompiledRule, EventRequirement
-from core.services.segments import compile_segment, load_event_counts, snapshot, window_start
+from core.services.segments import (
+    compile_segment,
+    contact_batches,
+    load_event_counts,
+    snapshot,
+    window_start,
+)
 from journeys.documents import checksum
 from journeys.engine.enrollment import Skipped, enroll_many
 from journeys.engine.versions import entry_trigger
@@ -185,18 +190,8 @@ def _baseline(segment: Segment, now: datetime) -> None:
     """Evaluate every contact once without enrolling anyone (being a member is not entering)."""
     compiled = compile_segment(segment)
     SegmentState.objects.filter(segment=segment).delete()
-    batch_size = touchflow_settings.SEGMENT_SCAN_BATCH
-    last_id = 0
-    while True:
-        batch = list(
-            Contact.objects.filter(workspace_id=segment.workspace_id, pk__gt=last_id).order_by(
-                "pk"
-            )[:batch_size]
-        )
-        if not batch:
-            break
+    for batch in contact_batches(segment.workspace_id):
         _store(segment, evaluate(compiled, batch, now), now)
-        last_id = batch[-1].pk
     SegmentTracking.objects.update_or_create(
         segment=segment, defaults={"rule_checksum": checksum(segment.rule), "baseline_at": now}
     )
