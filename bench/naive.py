@@ -26,9 +26,10 @@ def step(enrollment_id: int, now_text: str) -> None:
     from django_q.tasks import async_task
 
     from channels_plugins.models import ChannelAccount, Message
-    from core.services.segments import BatchFacts, snapshot
+    from core.services.segments import BatchFacts
+    from journeys.engine.batch import ContactState
     from journeys.engine.graph import graph_for
-    from journeys.engine.walker import template_contact, zone_of
+    from journeys.engine.zones import zone_named
     from journeys.models import Enrollment, EnrollmentStatus, StepLog
     from journeys.nodes import handle
     from journeys.nodes.base import Advance, Finish, JourneyInfo, SendMessage, Sleep, Visit
@@ -38,14 +39,15 @@ def step(enrollment_id: int, now_text: str) -> None:
         pk=enrollment_id
     )
     version, contact = enrollment.version, enrollment.contact
+    state = ContactState.of(contact)
     graph = graph_for(version.pk, version.checksum, version.definition)
     node = graph.nodes[enrollment.node_id]
     transition = handle(
         Visit(
             node=node,
-            contact=snapshot(contact),
-            template_contact=template_contact(contact),
-            zone=zone_of(contact),
+            contact=state.snapshot(),
+            template_contact=state.template_data(),
+            zone=zone_named(contact.timezone, contact.workspace.timezone),
             now=now,
             arrived_at=datetime.fromisoformat(enrollment.context["arrived_at"]),
             data=enrollment.context,

@@ -6,8 +6,8 @@ the statement is prepared once and each value is adapted exactly as `save()` wou
 through its field's `get_db_prep_save`, except that the common cases take a shortcut with the
 same result (see `adapter`): generic adaptation was most of the walker's write time.
 
-Rows are model instances (`update_rows`, `insert_rows`) or, for write-only logs where building
-a model per row would cost more than writing it, plain tuples (`insert_tuples`).
+Rows are model instances (`update_rows`, `insert_rows`) or, where building a model per row
+would cost more than writing it, plain tuples (`update_tuples`, `insert_tuples`).
 """
 
 from __future__ import annotations
@@ -139,10 +139,23 @@ def update_rows(rows: Sequence[Model], fields: Sequence[str]) -> None:
     """Write `fields` of each row (same model) by primary key."""
     if not rows:
         return
-    meta = rows[0]._meta
-    concrete = _concrete(type(rows[0]), fields)
+    attnames = [field.attname for field in _concrete(type(rows[0]), fields)]
+    update_tuples(
+        type(rows[0]),
+        fields,
+        [(*(getattr(row, name) for name in attnames), row.pk) for row in rows],
+    )
+
+
+def update_tuples(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """UPDATE `fields` by primary key, from one tuple per row: the fields' values in order,
+    then the key. For hot paths that hold rows as plain records rather than models."""
+    if not rows:
+        return
+    meta = model._meta
     if meta.pk is None:
-        raise ValueError("update_rows writes rows of a model with a primary key.")
+        raise ValueError("update_tuples writes rows of a model with a primary key.")
+    concrete = _concrete(model, fields)
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in concrete)
@@ -150,8 +163,8 @@ def update_rows(rows: Sequence[Model], fields: Sequence[str]) -> None:
         f"UPDATE {quote(meta.db_table)} SET {assignments}"  # noqa: S608 - names from the model
         f" WHERE {quote(meta.pk.column)} = %s"
     )
-    columns = [(field.attname, adapter(field, connection)) for field in concrete]
-    params = [[adapt(getattr(row, name)) for name, adapt in columns] + [row.pk] for row in rows]
+    adapters = [*(adapter(field, connection) for field in concrete), adapter(meta.pk, connection)]
+    params = [[adapt(value) for adapt, value in zip(adapters, row, strict=True)] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 

@@ -12,22 +12,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
 from channels_plugins.models import ChannelAccount, Message, MessageCategory, MessageStatus
 from channels_plugins.webhooks import WEBHOOK_CHANNEL
-from core.bulk import insert_tuples, update_rows
-from core.models import Contact, Workspace
-from core.rules.evaluation import BUILTIN_FIELDS, EventRequirement
-from core.services.segments import BatchFacts, load_event_counts, snapshot
+from core.bulk import insert_tuples, update_rows, update_tuples
+from core.models import Contact
+from core.rules.evaluation import EventRequirement
+from core.services.segments import BatchFacts, load_event_counts
+from journeys.engine.batch import ContactState, EnrollmentState, Scope, load, load_scope
 from journeys.engine.claim import Claim, claim_due
 from journeys.engine.graph import Graph, cached_graph, graph_for
 from journeys.engine.segment_entry import reevaluate_contacts
-from journeys.models import Enrollment, EnrollmentStatus, Journey, JourneyVersion, StepLog
+from journeys.models import Enrollment, EnrollmentStatus, JourneyVersion, StepLog
 from journeys.nodes import handle
 from journeys.nodes.base import (
     AWAITING,
@@ -46,7 +46,7 @@ from journeys.nodes.base import (
 )
 
 MAX_STEPS_PER_PASS = 50
-ENROLLMENT_FIELDS = [
+ENROLLMENT_FIELDS = (
     "node_id",
     "status",
     "wake_at",
@@ -56,7 +56,7 @@ ENROLLMENT_FIELDS = [
     "error",
     "lease_until",
     "lease_token",
-]
+)
 
 
 class StepRow(NamedTuple):
@@ -98,7 +98,6 @@ class BatchResult:
     advanced: int = 0  # node visits
     messages: list[MessageRow] = field(default_factory=list)
     steps: list[StepRow] = field(default_factory=list)
-    changed_contacts: dict[int, Contact] = field(default_factory=dict)
     failed: int = 0
 
 
@@ -120,51 +119,30 @@ class EnrollmentFacts:
         return self.batch.message_status(contact_id, node, journey)
 
 
-@lru_cache(maxsize=1024)
-def _zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def zone_of(contact: Contact) -> ZoneInfo:
-    """The contact's zone, else the workspace's, else UTC (a bad name is skipped, not fatal)."""
-    for name in (contact.timezone, contact.workspace.timezone):
-        zone = _zone(name) if name else None
-        if zone is not None:
-            return zone
-    return ZoneInfo("UTC")
-
-
-def template_contact(contact: Contact) -> dict[str, Any]:
-    data: dict[str, Any] = {name: getattr(contact, name) for name in BUILTIN_FIELDS}
-    data.update(
-        external_id=contact.external_id,
-        attributes=contact.attributes or {},
-        tags=list(contact.tags or []),
-    )
-    return data
-
-
 def advance_batch(claim: Claim, now: datetime) -> BatchResult:
-    enrollments = _load(claim)
+    enrollments = load(claim)
     result = BatchResult()
     if not enrollments:
         return result
-    graphs = _graphs({e.version for e in enrollments})
+    scope = load_scope(enrollments)
+    graphs = _graphs(scope.checksums)
     requirements = frozenset().union(*(graph.requirements for graph in graphs.values()))
-    facts = load_event_counts([e.contact_id for e in enrollments], requirements, now)
-    accounts = _accounts({e.workspace_id for e in enrollments})
+    facts = load_event_counts([e.contact.pk for e in enrollments], requirements, now)
+    accounts = _accounts(scope.workspaces)
     sent = _sent_messages([e.pk for e in enrollments])
+    journeys: dict[tuple[int, int], JourneyInfo] = {}
     for enrollment in enrollments:
         try:
+            graph = graphs[enrollment.version_id]
+            key = (enrollment.journey_id, enrollment.contact.workspace_id)
+            info = journeys.get(key) or journeys.setdefault(key, _journey_info(scope, graph, key))
             _walk(
                 enrollment,
-                graphs[enrollment.version_id],
-                facts,
+                graph,
+                info,
+                scope.zone(enrollment.contact),
+                EnrollmentFacts(facts, sent.get(enrollment.pk, {})),
                 accounts,
-                sent.get(enrollment.pk, {}),
                 now,
                 result,
             )
@@ -178,48 +156,36 @@ def advance_batch(claim: Claim, now: datetime) -> BatchResult:
     return result
 
 
-def _load(claim: Claim) -> list[Enrollment]:
-    """The claimed enrollments still held, with their contacts, journeys, versions and the
-    contacts' workspaces. The few journeys, versions and workspaces a batch shares are read
-    once and attached to every row (as `select_related` would), not joined and rebuilt per
-    row: that decoded a journey's whole draft document once per enrollment."""
-    enrollments = list(
-        Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token).select_related(
-            "contact"
-        )
+def _journey_info(scope: Scope, graph: Graph, key: tuple[int, int]) -> JourneyInfo:
+    journey_id, workspace_id = key
+    settings = graph.settings
+    return JourneyInfo(
+        id=journey_id,
+        name=scope.journey_names[journey_id],
+        quiet_hours=settings.get("quiet_hours") or scope.workspaces[workspace_id].quiet_hours,
+        frequency_cap=settings.get("frequency_cap"),
     )
-    if not enrollments:
-        return enrollments
-    journeys = Journey.objects.in_bulk({e.journey_id for e in enrollments})
-    # A batch has few versions, compiled once: their documents are read only when not yet.
-    versions = JourneyVersion.objects.defer("definition").in_bulk(
-        {e.version_id for e in enrollments}
-    )
-    workspaces = Workspace.objects.in_bulk({e.contact.workspace_id for e in enrollments})
-    attach_journey = Enrollment.journey.field.set_cached_value
-    attach_version = Enrollment.version.field.set_cached_value
-    attach_workspace = Contact.workspace.field.set_cached_value
-    for enrollment in enrollments:
-        attach_journey(enrollment, journeys[enrollment.journey_id])
-        attach_version(enrollment, versions[enrollment.version_id])
-        attach_workspace(enrollment.contact, workspaces[enrollment.contact.workspace_id])
-    return enrollments
 
 
-def _graphs(versions: set[JourneyVersion]) -> dict[int, Graph]:
+def _graphs(checksums: Mapping[int, str]) -> dict[int, Graph]:
     """Compiled graphs by version id; documents are read only for versions not yet compiled."""
-    graphs = {v.pk: g for v in versions if (g := cached_graph(v.pk, v.checksum)) is not None}
-    missing = [v.pk for v in versions if v.pk not in graphs]
+    graphs = {
+        pk: graph
+        for pk, checksum in checksums.items()
+        if (graph := cached_graph(pk, checksum)) is not None
+    }
+    missing = [pk for pk in checksums if pk not in graphs]
     for version in JourneyVersion.objects.filter(pk__in=missing):
         graphs[version.pk] = graph_for(version.pk, version.checksum, version.definition)
     return graphs
 
 
-def _accounts(workspace_ids: Iterable[int]) -> dict[tuple[int, str], ChannelAccount]:
-    return {
-        (account.workspace_id, account.name): account
-        for account in ChannelAccount.objects.filter(workspace_id__in=list(workspace_ids))
-    }
+def _accounts(workspace_ids: Iterable[int]) -> dict[tuple[int, str], int]:
+    """Channel account ids by (workspace, name): a send node names its account."""
+    rows = ChannelAccount.objects.filter(workspace_id__in=list(workspace_ids)).values_list(
+        "workspace_id", "name", "id"
+    )
+    return {(workspace_id, name): pk for workspace_id, name, pk in rows}
 
 
 def _sent_messages(enrollment_ids: list[int]) -> dict[int, dict[str, SentMessage]]:
@@ -237,27 +203,18 @@ def _sent_messages(enrollment_ids: list[int]) -> dict[int, dict[str, SentMessage
 
 
 def _walk(
-    enrollment: Enrollment,
+    enrollment: EnrollmentState,
     graph: Graph,
-    facts: BatchFacts,
-    accounts: dict[tuple[int, str], ChannelAccount],
-    messages: dict[str, SentMessage],
+    journey: JourneyInfo,
+    zone: ZoneInfo,
+    facts: EnrollmentFacts,
+    accounts: Mapping[tuple[int, str], int],
     now: datetime,
     result: BatchResult,
 ) -> None:
     contact = enrollment.contact
-    journey = enrollment.journey
-    settings = graph.settings
-    info = JourneyInfo(
-        id=journey.pk,
-        name=journey.name,
-        quiet_hours=settings.get("quiet_hours") or contact.workspace.quiet_hours,
-        frequency_cap=settings.get("frequency_cap"),
-    )
-    zone = zone_of(contact)
-    enrollment_facts = EnrollmentFacts(facts, messages)
     # Rebuilt only when a step changed the contact (update_contact), not on every step.
-    seen_as, as_template = snapshot(contact), template_contact(contact)
+    seen_as, as_template = contact.snapshot(), contact.template_data()
     for _ in range(MAX_STEPS_PER_PASS):
         node = graph.nodes[enrollment.node_id]
         visit = Visit(
@@ -269,9 +226,9 @@ def _walk(
             arrived_at=datetime.fromisoformat(enrollment.context["arrived_at"]),
             data=enrollment.context,
             event=enrollment.context.get("event"),
-            journey=info,
-            facts=enrollment_facts,
-            messages=messages,
+            journey=journey,
+            facts=facts,
+            messages=facts.messages,
             wired_ports=graph.wired.get(node["id"], frozenset()),
         )
         transition = handle(visit)
@@ -293,7 +250,7 @@ def _walk(
             }
             return
         if isinstance(transition, AwaitOutcome):
-            written = _apply(transition.effects, enrollment, contact, accounts, now, result)
+            written = _apply(transition.effects, enrollment, accounts, now, result)
             enrollment.status = EnrollmentStatus.WAITING
             # An item that failed as it was written (a template error) has its outcome already.
             settled = any(m.status == MessageStatus.FAILED for m in written)
@@ -312,10 +269,10 @@ def _walk(
             enrollment.wake_at = None
             return
         assert isinstance(transition, Advance)
-        _apply(transition.effects, enrollment, contact, accounts, now, result)
+        _apply(transition.effects, enrollment, accounts, now, result)
         enrollment.visit += 1
         if any(isinstance(effect, ChangeContact) for effect in transition.effects):
-            seen_as, as_template = snapshot(contact), template_contact(contact)
+            seen_as, as_template = contact.snapshot(), contact.template_data()
         _log(result, enrollment, node["id"], transition.port, now, dict(transition.detail))
         target = graph.target(node["id"], transition.port)
         if target is None:
@@ -330,7 +287,7 @@ def _walk(
 
 def _log(
     result: BatchResult,
-    enrollment: Enrollment,
+    enrollment: EnrollmentState,
     node_id: str,
     port: str,
     now: datetime,
@@ -341,9 +298,8 @@ def _log(
 
 def _apply(
     effects: Iterable[Effect],
-    enrollment: Enrollment,
-    contact: Contact,
-    accounts: dict[tuple[int, str], ChannelAccount],
+    enrollment: EnrollmentState,
+    accounts: Mapping[tuple[int, str], int],
     now: datetime,
     result: BatchResult,
 ) -> list[MessageRow]:
@@ -359,29 +315,28 @@ def _apply(
         elif isinstance(effect, CallWebhook):
             written.append(_webhook_call(effect, enrollment, now))
         elif isinstance(effect, ChangeContact):
-            _change_contact(contact, effect, now)
-            result.changed_contacts[contact.pk] = contact
+            _change_contact(enrollment.contact, effect)
     result.messages.extend(written)
     return written
 
 
 def _message(
     effect: SendMessage,
-    enrollment: Enrollment,
-    accounts: dict[tuple[int, str], ChannelAccount],
+    enrollment: EnrollmentState,
+    accounts: Mapping[tuple[int, str], int],
     now: datetime,
 ) -> MessageRow:
-    account = accounts.get((enrollment.workspace_id, effect.account))
+    account_id = accounts.get((enrollment.workspace_id, effect.account))
     status, reason = MessageStatus.PENDING, ""
     if effect.error:
         status, reason = MessageStatus.FAILED, f"content_rejected: {effect.error}"
-    elif account is None:
+    elif account_id is None:
         status, reason = MessageStatus.FAILED, f"config: no account {effect.account!r}"
     return _outbox_item(
         enrollment,
         now,
         channel=effect.channel,
-        account_id=None if account is None else account.pk,
+        account_id=account_id,
         category=effect.category,
         content=dict(effect.content),
         status=status,
@@ -390,7 +345,7 @@ def _message(
     )
 
 
-def _webhook_call(effect: CallWebhook, enrollment: Enrollment, now: datetime) -> MessageRow:
+def _webhook_call(effect: CallWebhook, enrollment: EnrollmentState, now: datetime) -> MessageRow:
     failed = f"content_rejected: {effect.error}" if effect.error else ""
     return _outbox_item(
         enrollment,
@@ -405,7 +360,7 @@ def _webhook_call(effect: CallWebhook, enrollment: Enrollment, now: datetime) ->
 
 
 def _outbox_item(
-    enrollment: Enrollment,
+    enrollment: EnrollmentState,
     now: datetime,
     *,
     channel: str,
@@ -419,7 +374,7 @@ def _outbox_item(
     visit = enrollment.visit + 1  # the visit this step completes
     return MessageRow(
         workspace_id=enrollment.workspace_id,
-        contact_id=enrollment.contact_id,
+        contact_id=enrollment.contact.pk,
         channel=channel,
         account_id=account_id,
         category=category,
@@ -435,36 +390,63 @@ def _outbox_item(
     )
 
 
-def _change_contact(contact: Contact, change: ChangeContact, now: datetime) -> None:
-    contact.attributes = {**(contact.attributes or {}), **change.set_attributes}
-    tags = [tag for tag in (contact.tags or []) if tag not in change.remove_tags]
+def _change_contact(contact: ContactState, change: ChangeContact) -> None:
+    contact.attributes = {**contact.attributes, **change.set_attributes}
+    tags = [tag for tag in contact.tags if tag not in change.remove_tags]
     tags.extend(tag for tag in change.add_tags if tag not in tags)
     contact.tags = tags
-    contact.updated_at = now
+    contact.changed = True
 
 
-def _write(claim: Claim, enrollments: list[Enrollment], result: BatchResult, now: datetime) -> None:
+def _write(
+    claim: Claim, enrollments: list[EnrollmentState], result: BatchResult, now: datetime
+) -> None:
     with transaction.atomic():
         held = Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token)
         if connection.features.has_select_for_update:
             held = held.select_for_update()
         held_ids = set(held.values_list("pk", flat=True))
         mine = [e for e in enrollments if e.pk in held_ids]
-        for enrollment in mine:
-            enrollment.lease_until = None
-            enrollment.lease_token = ""
-        update_rows(mine, ENROLLMENT_FIELDS)
+        update_tuples(Enrollment, ENROLLMENT_FIELDS, [_enrollment_row(e) for e in mine])
         insert_tuples(
             StepLog, StepRow._fields, [s for s in result.steps if s.enrollment_id in held_ids]
         )
         insert_tuples(
             Message, MessageRow._fields, [m for m in result.messages if m.enrollment_id in held_ids]
         )
-        changed = list(result.changed_contacts.values())
-        update_rows(changed, ["attributes", "tags", "updated_at"])
-        # Tags and attributes set by the journey can move a contact into a segment another
-        # journey enters on, exactly as an API change would.
-        reevaluate_contacts(changed, now)
+        _write_contacts(
+            [e.contact for e in enrollments if e.contact.changed and e.pk in held_ids], now
+        )
+
+
+def _enrollment_row(e: EnrollmentState) -> tuple[Any, ...]:
+    """Values for ENROLLMENT_FIELDS, then the key: writing the row back gives up its lease."""
+    return (
+        e.node_id,
+        e.status,
+        e.wake_at,
+        e.visit,
+        e.context,
+        e.finished_at,
+        e.error,
+        None,
+        "",
+        e.pk,
+    )
+
+
+def _write_contacts(changed: list[ContactState], now: datetime) -> None:
+    """Save what `update_contact` nodes changed. Tags and attributes set by a journey can move
+    a contact into a segment another journey enters on, exactly as an API change would."""
+    if not changed:
+        return
+    contacts = Contact.objects.select_related("workspace").in_bulk({c.pk for c in changed})
+    for state in changed:  # a contact in two enrollments of the batch: the last one's changes
+        contact = contacts[state.pk]
+        contact.attributes, contact.tags, contact.updated_at = state.attributes, state.tags, now
+    saved = list(contacts.values())
+    update_rows(saved, ["attributes", "tags", "updated_at"])
+    reevaluate_contacts(saved, now)
 
 
 @dataclass
