@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.templating import template_environment
-from journeys.nodes.templates import _compiled, _Verbatim, _verbatim, render_leaves
+from journeys.nodes.templates import _compiled, _Lookups, _Verbatim, _verbatim, render_leaves
 
 SYNTAXY = st.text(alphabet=st.sampled_from(list("ab {}%#-+\n\r\t.é")), max_size=30)
 
@@ -34,3 +34,38 @@ def test_templates_still_go_through_jinja() -> None:
     }
     assert isinstance(_compiled(params["body"]), _Verbatim)
     assert not isinstance(_compiled(params["tail"]), _Verbatim)
+
+
+# Values a contact's attributes hold, nested: what plain lookups may reach.
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(list("abxy")), inner)
+    ),
+    max_leaves=6,
+)
+NAMES = st.sampled_from(["contact", "journey", "event", "a", "b", "x", "items", "upper", "range"])
+LOOKUPS = st.lists(NAMES, min_size=1, max_size=4).map(lambda path: "{{ " + ".".join(path) + " }}")
+LITERALS = st.text(alphabet=st.sampled_from(list("ab -\n.é")), max_size=6)
+TEMPLATES = st.lists(st.one_of(LOOKUPS, LITERALS), max_size=5).map("".join)
+CONTEXTS = st.dictionaries(
+    st.sampled_from(["contact", "journey", "event"]),
+    st.dictionaries(st.sampled_from(list("abxy")), VALUES, max_size=4),
+)
+
+
+@given(TEMPLATES, CONTEXTS)
+def test_plain_lookups_render_exactly_as_jinja(text: str, context: dict[str, object]) -> None:
+    expected = template_environment().from_string(text).render(context)
+
+    assert _compiled(text).render(context) == expected
+
+
+def test_plain_lookups_skip_jinja_and_anything_else_does_not() -> None:
+    assert isinstance(_compiled("Hi {{ contact.first_name }}!"), _Lookups)
+    assert isinstance(_compiled("{{- contact.attributes.plan -}}\n"), _Lookups)
+    for text in ("{{ contact.items }}", "{{ range }}", "{{ x | upper }}", "{% if x %}y{% endif %}"):
+        assert not isinstance(_compiled(text), _Lookups | _Verbatim), text
