@@ -130,6 +130,7 @@ def advance_batch(claim: Claim, now: datetime) -> BatchResult:
     facts = load_event_counts([e.contact.pk for e in enrollments], requirements, now)
     accounts = _accounts(scope.workspaces)
     sent = _sent_messages([e.pk for e in enrollments])
+    run = PassContext(now, now.isoformat(), accounts, result)
     journeys: dict[tuple[int, int], JourneyInfo] = {}
     for enrollment in enrollments:
         try:
@@ -142,9 +143,7 @@ def advance_batch(claim: Claim, now: datetime) -> BatchResult:
                 info,
                 scope.zone(enrollment.contact),
                 EnrollmentFacts(facts, sent.get(enrollment.pk, {})),
-                accounts,
-                now,
-                result,
+                run,
             )
         except Exception as exc:  # noqa: BLE001 - one broken enrollment must not stop the batch
             enrollment.status = EnrollmentStatus.FAILED
@@ -202,106 +201,120 @@ def _sent_messages(enrollment_ids: list[int]) -> dict[int, dict[str, SentMessage
     return found
 
 
+@dataclass(frozen=True)
+class PassContext:
+    """What every enrollment of a pass shares."""
+
+    now: datetime
+    now_text: str  # `now` as stored in contexts, formatted once per pass, not once per step
+    accounts: Mapping[tuple[int, str], int]
+    result: BatchResult
+
+
+_NO_PORTS: frozenset[str] = frozenset()
+
+
 def _walk(
     enrollment: EnrollmentState,
     graph: Graph,
     journey: JourneyInfo,
     zone: ZoneInfo,
     facts: EnrollmentFacts,
-    accounts: Mapping[tuple[int, str], int],
-    now: datetime,
-    result: BatchResult,
+    run: PassContext,
 ) -> None:
+    now, result = run.now, run.result
     contact = enrollment.contact
     # Rebuilt only when a step changed the contact (update_contact), not on every step.
     seen_as, as_template = contact.snapshot(), contact.template_data()
     for _ in range(MAX_STEPS_PER_PASS):
-        node = graph.nodes[enrollment.node_id]
-        visit = Visit(
-            node=node,
-            contact=seen_as,
-            template_contact=as_template,
-            zone=zone,
-            now=now,
-            arrived_at=datetime.fromisoformat(enrollment.context["arrived_at"]),
-            data=enrollment.context,
-            event=enrollment.context.get("event"),
-            journey=journey,
-            facts=facts,
-            messages=facts.messages,
-            wired_ports=graph.wired.get(node["id"], frozenset()),
+        node_id = enrollment.node_id
+        node = graph.nodes[node_id]
+        context = enrollment.context
+        transition = handle(
+            Visit(
+                node=node,
+                contact=seen_as,
+                template_contact=as_template,
+                zone=zone,
+                now=now,
+                arrived_at=datetime.fromisoformat(context["arrived_at"]),
+                data=context,
+                event=context.get("event"),
+                journey=journey,
+                facts=facts,
+                messages=facts.messages,
+                wired_ports=graph.wired.get(node_id, _NO_PORTS),
+            )
         )
-        transition = handle(visit)
-        if isinstance(transition, Sleep):
-            enrollment.status = EnrollmentStatus.WAITING
-            enrollment.wake_at = transition.until
-            return
-        if isinstance(transition, AwaitEvent):
-            enrollment.status = EnrollmentStatus.WAITING
-            enrollment.wake_at = transition.timeout_at
-            enrollment.context = {
-                **enrollment.context,
-                AWAITING: {
-                    "node": node["id"],
-                    "event": transition.event,
-                    "where": dict(transition.where),
-                    "message_node": transition.message_node,
-                },
-            }
-            return
-        if isinstance(transition, AwaitOutcome):
-            written = _apply(transition.effects, enrollment, accounts, now, result)
-            enrollment.status = EnrollmentStatus.WAITING
-            # An item that failed as it was written (a template error) has its outcome already.
-            settled = any(m.status == MessageStatus.FAILED for m in written)
-            enrollment.wake_at = now if settled else transition.recheck_at
-            enrollment.context = {
-                **enrollment.context,
-                AWAITING: {"node": node["id"], "outcome": True},
-            }
-            return
-        result.advanced += 1
-        if isinstance(transition, Finish):
+        if isinstance(transition, Advance):
+            result.advanced += 1
+            if transition.effects:
+                _apply(transition.effects, enrollment, run)
+                if contact.changed:
+                    seen_as, as_template = contact.snapshot(), contact.template_data()
             enrollment.visit += 1
-            _log(result, enrollment, node["id"], "", now, {})
+            result.steps.append(
+                StepRow(
+                    enrollment.pk,
+                    node_id,
+                    enrollment.visit,
+                    transition.port,
+                    now,
+                    dict(transition.detail),
+                )
+            )
+            target = graph.target(node_id, transition.port)
+            if target is None:
+                raise LookupError(f"Port {transition.port!r} of node {node_id!r} leads nowhere.")
+            enrollment.node_id = target
+            context = {**context, **transition.data, "arrived_at": run.now_text}
+            context.pop(AWAITING, None)
+            enrollment.context = context
+            enrollment.status = EnrollmentStatus.ACTIVE
+            continue
+        if isinstance(transition, Finish):
+            result.advanced += 1
+            enrollment.visit += 1
+            result.steps.append(StepRow(enrollment.pk, node_id, enrollment.visit, "", now, {}))
             enrollment.status = transition.status
             enrollment.finished_at = now
             enrollment.wake_at = None
             return
-        assert isinstance(transition, Advance)
-        _apply(transition.effects, enrollment, accounts, now, result)
-        enrollment.visit += 1
-        if any(isinstance(effect, ChangeContact) for effect in transition.effects):
-            seen_as, as_template = contact.snapshot(), contact.template_data()
-        _log(result, enrollment, node["id"], transition.port, now, dict(transition.detail))
-        target = graph.target(node["id"], transition.port)
-        if target is None:
-            raise LookupError(f"Port {transition.port!r} of node {node['id']!r} leads nowhere.")
-        enrollment.node_id = target
-        context = {**enrollment.context, **transition.data, "arrived_at": now.isoformat()}
-        context.pop(AWAITING, None)
-        enrollment.context = context
-        enrollment.status = EnrollmentStatus.ACTIVE
+        _park(enrollment, node_id, transition, run)
+        return
     enrollment.wake_at = now  # step budget used up: due again at once, in a later pass
 
 
-def _log(
-    result: BatchResult,
+def _park(
     enrollment: EnrollmentState,
     node_id: str,
-    port: str,
-    now: datetime,
-    detail: dict[str, Any],
+    transition: Sleep | AwaitEvent | AwaitOutcome,
+    run: PassContext,
 ) -> None:
-    result.steps.append(StepRow(enrollment.pk, node_id, enrollment.visit, port, now, detail))
+    """Leave the enrollment waiting on its node: for a time, an event or an outcome."""
+    enrollment.status = EnrollmentStatus.WAITING
+    if isinstance(transition, Sleep):
+        enrollment.wake_at = transition.until
+        return
+    if isinstance(transition, AwaitEvent):
+        enrollment.wake_at = transition.timeout_at
+        awaiting: dict[str, Any] = {
+            "node": node_id,
+            "event": transition.event,
+            "where": dict(transition.where),
+            "message_node": transition.message_node,
+        }
+    else:
+        written = _apply(transition.effects, enrollment, run)
+        # An item that failed as it was written (a template error) has its outcome already.
+        settled = any(m.status == MessageStatus.FAILED for m in written)
+        enrollment.wake_at = run.now if settled else transition.recheck_at
+        awaiting = {"node": node_id, "outcome": True}
+    enrollment.context = {**enrollment.context, AWAITING: awaiting}
 
 
 def _apply(
-    effects: Iterable[Effect],
-    enrollment: EnrollmentState,
-    accounts: Mapping[tuple[int, str], int],
-    now: datetime,
-    result: BatchResult,
+    effects: Iterable[Effect], enrollment: EnrollmentState, run: PassContext
 ) -> list[MessageRow]:
     """Queue the step's writes; returns the outbox items it wrote.
 
@@ -311,12 +324,12 @@ def _apply(
     written: list[MessageRow] = []
     for effect in effects:
         if isinstance(effect, SendMessage):
-            written.append(_message(effect, enrollment, accounts, now))
+            written.append(_message(effect, enrollment, run.accounts, run.now))
         elif isinstance(effect, CallWebhook):
-            written.append(_webhook_call(effect, enrollment, now))
+            written.append(_webhook_call(effect, enrollment, run.now))
         elif isinstance(effect, ChangeContact):
             _change_contact(enrollment.contact, effect)
-    result.messages.extend(written)
+    run.result.messages.extend(written)
     return written
 
 
