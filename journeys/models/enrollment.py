@@ -96,8 +96,10 @@ class StepLog(models.Model):
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        # One index besides the unique key: every step writes a row, and each index costs that
+        # write more than the walker's own work for the step. A contact's timeline finds its
+        # steps by enrollment through either index and sorts the few it has.
         indexes = [
-            models.Index(fields=["enrollment", "at"], name="steplog_enrollment_at"),
             # Journey stats count visits and ports per node without reading the rows.
             models.Index(fields=["enrollment", "node_id", "port"], name="steplog_enrollment_node"),
         ]
