@@ -2,7 +2,8 @@
 
 Each benchmark is a script whose last printed line is a JSON object; it runs in its own
 interpreter (its own database and memory), its lines are shown as they come, and the merged
-object is printed at the end. Arguments are passed on to `bench/engine.py` (e.g. `--quick`).
+object is printed at the end. Arguments are passed on to `bench/engine.py` (e.g. `--quick`);
+`--quick` also shrinks `bench/dispatch.py`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,12 @@ def run(script: str, *args: str) -> dict[str, Any]:
 
 
 def main() -> None:
-    results = {**run("foundation.py"), **run("engine.py", *sys.argv[1:])}
+    quick = ["--quick"] if "--quick" in sys.argv[1:] else []
+    results = {
+        **run("foundation.py"),
+        **run("engine.py", *sys.argv[1:]),
+        **run("dispatch.py", *quick),
+    }
     print(json.dumps(results))
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import getaddresses
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
 from channels_plugins.base import Provider, SecretPath
@@ -33,9 +35,18 @@ class FieldError:
     field: str  # "name", "channel", "provider" or "config"
     message: str
     path: str = ""  # JSON pointer inside config
+    code: str = ""  # stable; "<field>.invalid" when not more specific
 
     def as_dict(self) -> dict[str, str]:
         return {"message": self.message, "path": self.path}
+
+    def located(self) -> dict[str, str]:
+        """The error with a stable code and a JSON pointer into the request body."""
+        return {
+            "code": self.code or f"{self.field}.invalid",
+            "message": self.message,
+            "path": f"/{self.field}{self.path}",
+        }
 
     def __str__(self) -> str:
         return f"{self.message} (at {self.path})" if self.path else self.message
@@ -62,10 +73,31 @@ def resolve_provider(channel: str, provider: str) -> Provider:
     return found
 
 
+EMAIL_FORMAT = "config.email_invalid"
+_FORMATS = FormatChecker(formats=())  # only the formats checked below; others are hints
+
+
+@_FORMATS.checks("email")
+def is_email_address(value: object) -> bool:
+    """`addr@example.com` or `Name <addr@example.com>`, judged by Django's EmailValidator
+    (jsonschema's own `email` check only looks for an "@"). One address, on one line."""
+    if not isinstance(value, str):
+        return True  # the schema's `type` reports that
+    found = getaddresses([value])
+    if len(found) != 1 or "\n" in value or "\r" in value:
+        return False  # a list such as "a@x, b@y" parses as its first address alone
+    _, address = found[0]
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
 def config_errors(provider: Provider, config: Any) -> list[FieldError]:
     """Every way `config` breaks the provider's schema, each at the pointer a form field has:
     a missing required field and an unknown one are located at that field."""
-    validator = Draft202012Validator(dict(provider.config_schema))
+    validator = Draft202012Validator(dict(provider.config_schema), format_checker=_FORMATS)
     errors = [located for error in validator.iter_errors(config) for located in _locate(error)]
     return sorted(errors, key=lambda error: (error.path, error.message))
 
@@ -88,6 +120,9 @@ def _locate(error: SchemaViolation) -> list[FieldError]:
         extras = [name for name in instance if name not in declared]
         if extras:
             return [FieldError("config", "Unknown field.", _pointer(path, name)) for name in extras]
+    if error.validator == "format" and expected == "email":
+        message = "Enter an email address, such as news@example.com or Shop <news@example.com>."
+        return [FieldError("config", message, pointer_from(path), EMAIL_FORMAT)]
     return [FieldError("config", error.message, pointer_from(path))]
 
 

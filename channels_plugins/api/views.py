@@ -63,9 +63,11 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
 
 
 def _as_validation_error(exc: services.AccountInvalid) -> serializers.ValidationError:
-    fields: dict[str, list[str]] = {}
+    """DRF's field map, plus `errors`: each with a stable code and a pointer into the body."""
+    fields: dict[str, Any] = {}
     for error in exc.errors:
         fields.setdefault(error.field, []).append(str(error))
+    fields["errors"] = [error.located() for error in exc.errors]
     return serializers.ValidationError(fields)
 
 

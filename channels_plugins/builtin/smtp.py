@@ -18,7 +18,7 @@ import hashlib
 import smtplib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -116,8 +116,10 @@ class SmtpAccount:
             where = "/".join(str(part) for part in errors[0].path) or "config"
             raise ConfigProblem(f"{where}: {errors[0].message}")
         security = str(config.get("security", "starttls"))
+        # "Shop <news@shop.example>" is accepted at save: its name is the default sender name.
+        name, address = parseaddr(str(config["from_address"]))
         try:
-            from_address = sanitize_address(str(config["from_address"]), "utf-8")
+            from_address = sanitize_address(address, "utf-8")
         except ValueError as exc:
             raise ConfigProblem(f"from_address: {exc}") from exc
         return cls(
@@ -127,7 +129,7 @@ class SmtpAccount:
             username=str(config.get("username", "")),
             password=str(config.get("password", "")),
             from_address=from_address,
-            from_name=str(config.get("from_name", "")),
+            from_name=str(config.get("from_name") or name),
             timeout=float(config.get("timeout", DEFAULT_TIMEOUT)),
         )
 

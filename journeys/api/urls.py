@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from journeys.api.node_types import NodeTypesView
+from journeys.api.preview import JourneyPreviewView
 from journeys.api.reads import EnrollmentListView, MessageListView
 from journeys.api.simulations import SimulateView, SimulationDetailView
 from journeys.api.stats import JourneyStatsView
@@ -24,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         ContactTimelineView.as_view(),
         name="contact-timeline",
     ),
+    path("journeys/<int:pk>/preview/", JourneyPreviewView.as_view(), name="journey-preview"),
     path("journeys/<int:pk>/simulate/", SimulateView.as_view(), name="journey-simulate"),
     path("simulations/<int:pk>/", SimulationDetailView.as_view(), name="simulation-detail"),
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, Template, TemplateError, nodes
+from jinja2 import Environment, Template, TemplateError, TemplateSyntaxError, nodes
 
 from core.templating import template_environment
 from journeys.nodes.base import Visit
@@ -125,11 +126,18 @@ def _compiled(text: str) -> Template | _Verbatim | _Lookups:
 
 
 def template_context(visit: Visit) -> dict[str, Any]:
-    event = visit.event or {}
+    return data_context(visit.template_contact, visit.event, visit.journey.id, visit.journey.name)
+
+
+def data_context(
+    contact: Mapping[str, Any], event: Mapping[str, Any] | None, journey_id: int, journey_name: str
+) -> dict[str, Any]:
+    """The plain data templates see (JOURNEY_FORMAT.md, "Templates"), for a visit or a preview."""
+    event = event or {}
     return {
-        "contact": visit.template_contact,
+        "contact": contact,
         "event": {"name": event.get("name", ""), "properties": event.get("properties", {})},
-        "journey": {"id": visit.journey.id, "name": visit.journey.name},
+        "journey": {"id": journey_id, "name": journey_name},
     }
 
 
@@ -144,14 +152,62 @@ def render_leaves(value: Any, context: Mapping[str, Any]) -> Any:
     return value
 
 
+# What a marketer's template can raise while rendering besides TemplateError: dividing by zero
+# or adding text to a number rejects that message (recorded with the reason); it must not fail
+# the whole step.
+RENDER_ERRORS = (TemplateError, ArithmeticError, TypeError, ValueError, LookupError)
+
+
+def failure_text(exc: Exception) -> str:
+    """The reason a message records when one of its templates failed to render."""
+    if isinstance(exc, TemplateError):
+        return f"template failed to render: {exc}"
+    return f"template failed to render: {type(exc).__name__}: {exc}"
+
+
 def render_params(params: Any, visit: Visit) -> tuple[dict[str, Any], str]:
     """(rendered params, "") or ({}, the error) when a template fails while rendering."""
     try:
         rendered = render_leaves(params, template_context(visit))
-    except TemplateError as exc:
-        return {}, f"template failed to render: {exc}"
-    except (ArithmeticError, TypeError, ValueError, LookupError) as exc:
-        # A marketer's template can divide by zero or add text to a number: that rejects this
-        # message (recorded with the reason), it must not fail the whole step.
-        return {}, f"template failed to render: {type(exc).__name__}: {exc}"
+    except RENDER_ERRORS as exc:
+        return {}, failure_text(exc)
     return dict(rendered), ""
+
+
+@dataclass(frozen=True)
+class LeafFailure:
+    """One string leaf that failed: where it sits (pointer tokens under the params) and why."""
+
+    location: tuple[str | int, ...]
+    message: str
+    syntax: bool  # it does not even compile (a draft is not validated before a preview)
+
+
+def render_located(
+    value: Any, context: Mapping[str, Any], location: tuple[str | int, ...] = ()
+) -> tuple[Any, list[LeafFailure]]:
+    """Like `render_leaves`, leaf by leaf, so every failing leaf is reported with its location.
+
+    A failing leaf renders as None and the others still render: a preview shows what it can.
+    """
+    if isinstance(value, str):
+        try:
+            return render_leaves(value, context), []
+        except RENDER_ERRORS as exc:
+            syntax = isinstance(exc, TemplateSyntaxError)
+            return None, [LeafFailure(location, failure_text(exc), syntax)]
+    if isinstance(value, Mapping):
+        rendered: dict[str, Any] = {}
+        failures: list[LeafFailure] = []
+        for key, item in value.items():
+            rendered[key], found = render_located(item, context, (*location, key))
+            failures.extend(found)
+        return rendered, failures
+    if isinstance(value, list):
+        items, failures = [], []
+        for index, item in enumerate(value):
+            leaf, found = render_located(item, context, (*location, index))
+            items.append(leaf)
+            failures.extend(found)
+        return items, failures
+    return value, []

@@ -7,6 +7,7 @@ cannot hold a batch of enrollments and a retry cannot repeat a step.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from journeys.nodes.base import CallWebhook, Transition, Visit
@@ -18,11 +19,20 @@ def webhook(visit: Visit) -> Transition:
     if awaiting_outcome(visit):
         return settle(visit)
     config = visit.config
-    template: dict[str, Any] = {
+    rendered, error = render_params(request_template(config), visit)
+    request = {**rendered, "method": request_method(config)} if rendered else {}
+    return deliver(visit, CallWebhook(request=request, error=error))
+
+
+def request_template(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The parts of the call that are templates, keyed as in the node's config (so a key is
+    also the pointer step to that part in the document)."""
+    return {
         "url": config["url"],
         "headers": dict(config.get("headers") or {}),
         "body": config.get("body"),
     }
-    rendered, error = render_params(template, visit)
-    request = {**rendered, "method": str(config.get("method", "POST")).upper()} if rendered else {}
-    return deliver(visit, CallWebhook(request=request, error=error))
+
+
+def request_method(config: Mapping[str, Any]) -> str:
+    return str(config.get("method", "POST")).upper()
