@@ -6,6 +6,8 @@ fails the same way). Each message gets its own outcome, so one refused recipient
 its neighbours. The Message-ID is derived from our idempotency key: a retry carries the same
 Message-ID, so a duplicate that reaches a mailbox can be recognized downstream, and it is what
 we return as the provider's message id. What the server's replies mean is `smtp_replies`' job.
+A message with an `unsubscribe_url` (marketing email; see `channels_plugins.tracking`) gets the
+RFC 8058 one-click `List-Unsubscribe` headers.
 
 Django 6.1 replaces `get_connection()` settings with named `MAILERS`; the backend is built in
 `SmtpAccount.backend` only, so that move touches one function.
