@@ -341,3 +341,18 @@ def test_without_a_mailbox_list_unsubscribe_is_the_link_alone(
     assert (
         received.message["List-Unsubscribe"].strip() == f"<{tracking.unsubscribe_url(message.pk)}>"
     )
+
+
+def test_clicks_and_opens_answer_in_a_few_queries(
+    client: Client,
+    contact: Contact,
+    account: ChannelAccount,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """One read of the message, the event, the status move and the journeys' own look at the
+    event (wait_event wakes, goals, event entry), a fixed number whatever the workspace holds."""
+    message = sent(contact, account)
+    with django_assert_max_num_queries(10):
+        assert client.get(path(tracking.open_url(message.pk))).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(path(tracking.click_url(message.pk, 0))).status_code == 302
