@@ -49,6 +49,9 @@ class OutboundMessage:
     to: str  # the address on this channel: a phone number, token, email or openid
     content: Mapping[str, Any]  # the rendered params
     idempotency_key: str  # providers that accept one get it, so a retry cannot duplicate
+    # Where the contact leaves this channel in one click (marketing email only; `tracking`);
+    # email providers put it in List-Unsubscribe. Empty: the message offers none.
+    unsubscribe_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from channels_plugins.base import Failed, OutboundMessage, Outcome, Sent
 from channels_plugins.models import Message, MessageStatus
 from channels_plugins.policies import policy_skips
 from channels_plugins.registry import PluginHookError, get_registry
+from channels_plugins.tracking import outbound_message
 from channels_plugins.webhooks import WEBHOOK_CHANNEL, call_webhooks
 from core.bulk import update_rows
 from core.leases import ClaimQuery, claim_rows
@@ -125,7 +126,7 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
         if veto is not None:
             _skip(message, veto, report)
             continue
-        outbound = OutboundMessage(message.pk, to, message.content, message.idempotency_key)
+        outbound = outbound_message(message, to)  # tracked links, pixel, unsubscribe
         by_account[account.pk].append((message, outbound))
     candidates = [(message, out.to) for batch in by_account.values() for message, out in batch]
     refused = policy_skips(candidates, now)

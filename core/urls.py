@@ -1,4 +1,5 @@
-"""The URL root: admin, the REST API under /api/v1/, its OpenAPI document, and probes."""
+"""The URL root: admin, the REST API under /api/v1/, its OpenAPI document, probes, and the
+tracking and unsubscribe links put in messages."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -19,4 +20,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("channels_plugins.tracking_urls")),
 ]

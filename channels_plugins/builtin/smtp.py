@@ -6,6 +6,8 @@ fails the same way). Each message gets its own outcome, so one refused recipient
 its neighbours. The Message-ID is derived from our idempotency key: a retry carries the same
 Message-ID, so a duplicate that reaches a mailbox can be recognized downstream, and it is what
 we return as the provider's message id. What the server's replies mean is `smtp_replies`' job.
+A message with an `unsubscribe_url` (marketing email; see `channels_plugins.tracking`) gets the
+RFC 8058 one-click `List-Unsubscribe` headers.
 
 Django 6.1 replaces `get_connection()` settings with named `MAILERS`; the backend is built in
 `SmtpAccount.backend` only, so that move touches one function.
@@ -80,6 +82,13 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "From name",
             "The sender name shown when a send node does not set one.",
         ),
+        "unsubscribe_mailto": _field(
+            "string",
+            "Unsubscribe mailbox",
+            "An address that takes unsubscribe requests by email; marketing email then lists "
+            "it in List-Unsubscribe beside the one-click link. Leave empty for the link only.",
+            format="email",
+        ),
         "timeout": _field(
             "number",
             "Timeout",
@@ -107,6 +116,7 @@ class SmtpAccount:
     from_address: str  # as sent on the wire (an international domain in its ASCII form)
     from_name: str
     timeout: float
+    unsubscribe_mailto: str = ""
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SmtpAccount:
@@ -131,6 +141,7 @@ class SmtpAccount:
             from_address=from_address,
             from_name=str(config.get("from_name") or name),
             timeout=float(config.get("timeout", DEFAULT_TIMEOUT)),
+            unsubscribe_mailto=str(config.get("unsubscribe_mailto", "")),
         )
 
     def backend(self) -> EmailBackend:
@@ -162,6 +173,20 @@ def message_id(idempotency_key: str, domain: str) -> str:
     return f"<{digest}.touchflow@{domain}>"
 
 
+def list_unsubscribe(account: SmtpAccount, url: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058 headers: mailbox providers show an unsubscribe button that POSTs
+    to `url` without opening a page. None for a message that offers no unsubscribe."""
+    if not url:
+        return {}
+    targets = [f"<{url}>"]
+    if account.unsubscribe_mailto:
+        targets.append(f"<mailto:{account.unsubscribe_mailto}?subject=unsubscribe>")
+    return {
+        "List-Unsubscribe": ", ".join(targets),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 def build_email(account: SmtpAccount, message: OutboundMessage) -> EmailMessage:
     """Plain text, HTML, or both as multipart/alternative, with our identifying headers."""
     content = message.content
@@ -171,6 +196,7 @@ def build_email(account: SmtpAccount, message: OutboundMessage) -> EmailMessage:
     headers = {
         "Message-ID": message_id(message.idempotency_key, account.domain),
         MESSAGE_HEADER: str(message.id),
+        **list_unsubscribe(account, message.unsubscribe_url),
     }
     email = EmailMultiAlternatives(
         subject=str(content.get("subject", "")),

@@ -8,6 +8,7 @@ identify calls, where each call carries only what changed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -100,6 +101,22 @@ def update_contact(contact: Contact, data: Mapping[str, Any]) -> Contact:
         sender=Contact, workspace=contact.workspace, contact=contact, created=False
     )
     return contact
+
+
+def unsubscribe_channel(contact: Contact, channel: str, at: datetime) -> bool:
+    """The contact leaves `channel`: marketing on it is skipped from now on (send policies).
+
+    The first time counts; a repeat keeps the original moment and returns False.
+    """
+    if (contact.unsubscribed or {}).get(channel):
+        return False
+    contact.unsubscribed = {**(contact.unsubscribed or {}), channel: at.isoformat()}
+    contact.updated_at = at
+    contact.save(update_fields=["unsubscribed", "updated_at"])
+    contact_changed.send(
+        sender=Contact, workspace=contact.workspace, contact=contact, created=False
+    )
+    return True
 
 
 def delete_contact(contact: Contact) -> None:

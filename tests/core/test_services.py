@@ -121,3 +121,19 @@ def test_counts_are_as_of_now_even_for_all_time_leaves(workspace: Workspace) -> 
         assert (result.count, [c.external_id for c in result.sample]) == (1, ["silent"])
         later = preview_segment(segment, now=NOW + timedelta(days=31, hours=2))
         assert {c.external_id for c in later.sample} == {"silent", "ahead"}
+
+
+def test_unsubscribing_keeps_the_first_moment_and_announces_it_once(
+    workspace: Workspace, changes: list[tuple[str, bool]]
+) -> None:
+    contact = contact_services.ensure_contact(workspace, "u1")
+    changes.clear()
+    later = NOW + timedelta(days=1)
+
+    assert contact_services.unsubscribe_channel(contact, "email", NOW)
+    assert not contact_services.unsubscribe_channel(contact, "email", later)
+    assert contact_services.unsubscribe_channel(contact, "sms", later)
+
+    stored = Contact.objects.get(pk=contact.pk).unsubscribed
+    assert stored == {"email": NOW.isoformat(), "sms": later.isoformat()}
+    assert changes == [("u1", False), ("u1", False)]
