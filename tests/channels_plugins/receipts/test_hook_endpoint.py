@@ -146,7 +146,7 @@ def test_receipts_only_touch_the_receiving_accounts_messages(
 def test_a_wrong_token_or_account_is_one_indistinguishable_404(
     client: Client, sandbox: ChannelAccount
 ) -> None:
-    body = {"receipts": []}
+    body: dict[str, list[Any]] = {"receipts": []}
     answers = [
         post_receipts(client, sandbox, body, path=f"/hooks/{sandbox.pk}/{'x' * 43}/"),
         post_receipts(client, sandbox, body, path=f"/hooks/{sandbox.pk + 1}/{sandbox.hook_token}/"),
