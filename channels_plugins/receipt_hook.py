@@ -22,11 +22,12 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from channels_plugins.base import ReceiptMalformed, ReceiptRejected, ReceiptRequest
+from channels_plugins.base import Receipt, ReceiptMalformed, ReceiptRejected, ReceiptRequest
 from channels_plugins.models import ChannelAccount, new_hook_token
 from channels_plugins.receipts import apply_receipts
 from channels_plugins.registry import get_registry
 from core import clock
+from core.api.parsers import find_unstorable_text
 from core.conf import touchflow_settings
 
 NOT_FOUND = {"detail": "Not found."}
@@ -55,6 +56,11 @@ def _account(account_id: int, token: str) -> ChannelAccount | None:
     if not hmac.compare_digest(expected.encode(), token.encode()):
         return None
     return account
+
+
+def _unstorable(receipt: Receipt) -> bool:
+    texts = [receipt.id, receipt.provider_message_id, receipt.idempotency_key, receipt.recipient]
+    return find_unstorable_text([texts, dict(receipt.detail)]) is not None
 
 
 @csrf_exempt
@@ -88,6 +94,9 @@ def receive_receipts(request: HttpRequest, account_id: int, token: str) -> JsonR
         return _error(exc.status, exc.code, exc.message)
     except ReceiptMalformed as exc:
         return JsonResponse({"errors": [p.as_dict() for p in exc.problems]}, status=400)
+    if any(_unstorable(receipt) for receipt in receipts):
+        # A provider that does not check passed on text PostgreSQL cannot hold.
+        return _error(400, "unstorable_text", "A NUL character or an unpaired surrogate.")
     return JsonResponse(apply_receipts(account, receipts).as_dict())
 
 

@@ -36,6 +36,7 @@ from channels_plugins.base import (
     ReceiptRejected,
     ReceiptRequest,
 )
+from core.api.parsers import find_unstorable_text, too_deep
 
 TIMESTAMP_HEADER = "X-Touchflow-Timestamp"
 SIGNATURE_HEADER = "X-Touchflow-Signature"
@@ -117,7 +118,12 @@ def items(request: ReceiptRequest, key: str) -> list[tuple[str, Any]]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise refuse("", "invalid_json", f"The body is not JSON: {exc}") from exc
     except RecursionError as exc:
-        raise refuse("", "invalid_json", "The body is nested too deeply.") from exc
+        raise refuse("", "too_deep", "The body is nested too deeply.") from exc
+    if too_deep(body):
+        raise refuse("", "too_deep", "The body is nested too deeply.")
+    where = find_unstorable_text(body)
+    if where is not None:
+        raise refuse(where, "unstorable_text", "A NUL character or an unpaired surrogate.")
     if not isinstance(body, dict):
         raise refuse("", "not_an_object", f'The body must be an object {{"{key}": [...]}}.')
     listed = body.get(key)

@@ -180,7 +180,16 @@ def test_an_account_without_a_secret_refuses_receipts(client: Client, workspace:
     ("body", "located"),
     [
         (b"\x00\xff", [{"path": "", "code": "invalid_json"}]),
-        (b"[" * 100_000, [{"path": "", "code": "invalid_json"}]),
+        (b"[" * 100_000, [{"path": "", "code": "too_deep"}]),
+        (b'{"receipts": ' + b"[" * 300 + b"]" * 300 + b"}", [{"path": "", "code": "too_deep"}]),
+        (
+            {
+                "receipts": [
+                    {"id": "r\u0000", "event": "message.opened", "provider_message_id": "p"}
+                ]
+            },
+            [{"path": "/receipts/0/id", "code": "unstorable_text"}],
+        ),
         (
             {"receipts": [{"id": "r1"}]},
             [
