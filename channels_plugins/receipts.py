@@ -72,7 +72,10 @@ Found = dict[tuple[str, str], Message]  # ("provider" | "id" | "key", value) →
 def _messages(account: ChannelAccount, receipts: Sequence[Receipt]) -> Found:
     """The account's messages the receipts name, in one query, keyed by how they were named."""
     by_provider = {r.provider_message_id for r in receipts if r.provider_message_id}
-    by_id = {r.message_id for r in receipts if r.message_id is not None}
+    # An id no database integer holds names no message (and would overflow the query).
+    by_id = {
+        r.message_id for r in receipts if r.message_id is not None and 0 < r.message_id < 2**63
+    }
     by_key = {r.idempotency_key for r in receipts if r.idempotency_key}
     if not (by_provider or by_id or by_key):
         return {}

@@ -10,7 +10,9 @@ import pytest
 import time_machine
 from django.test import Client
 
+from channels_plugins.base import Receipt
 from channels_plugins.models import ChannelAccount, Message, MessageStatus, UnusableAddress
+from channels_plugins.receipts import apply_receipts
 from channels_plugins.registry import Registry
 from channels_plugins.services import create_account
 from core.models import Contact, Event, Workspace
@@ -246,3 +248,20 @@ def test_a_hard_bounce_makes_the_address_unusable_a_soft_one_does_not(
     assert unusable.reason == "message.bounced (smtp): 5.1.1 No such user"
     bounce = Event.objects.get(properties__receipt_id="b2")
     assert bounce.properties["bounce_kind"] == "hard"
+
+
+def test_receipts_naming_messages_by_any_reference_are_matched_within_the_account(
+    sandbox: ChannelAccount, contact: Contact
+) -> None:
+    message = sent(sandbox, contact, "sandbox-1", key="k1")
+    tally = apply_receipts(
+        sandbox,
+        [
+            Receipt(id="a", event="message.delivered", message_id=message.pk),
+            Receipt(id="b", event="message.opened", idempotency_key="k1"),
+            Receipt(id="c", event="message.opened", message_id=2**70),
+            Receipt(id="d", event="message.opened", idempotency_key="k-unknown"),
+        ],
+    )
+    assert tally.as_dict() == {"accepted": 2, "duplicates": 0, "unknown": 2}
+    assert status_of(message) == MessageStatus.OPENED
