@@ -2,7 +2,8 @@
 
 The editable config never holds secrets, so a page's HTML cannot leak them; a secret left out
 keeps its stored value and typing one replaces it. The read-only view shows which secrets are
-stored, masked. Every save goes through the account services.
+stored, masked. Every save goes through the account services. The receipt URL (whose token
+authenticates receipts) is shown to those who may change the account, and an action replaces it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from channels_plugins import services
-from channels_plugins.models import ChannelAccount
+from channels_plugins.models import ChannelAccount, UnusableAddress
+from channels_plugins.receipt_hook import receipt_url
 from core.admin_scoping import ReadableJSONFormField, WorkspaceScopedAdmin
 
 FORM_FIELDS = ("name", "channel", "provider", "config", "track_clicks")
@@ -64,11 +67,24 @@ class ChannelAccountAdmin(WorkspaceScopedAdmin):
     list_display = ["name", "channel", "provider", "workspace", "track_clicks", "updated_at"]
     list_filter = ["channel", "provider"]
     search_fields = ["name"]
+    actions = ["rotate_receipt_url"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # An account's workspace and channel are fixed once it exists (see services).
         fixed = ["workspace", "channel"] if obj is not None else []
-        return [*fixed, "stored_config", "created_at", "updated_at"]
+        url = ["receipt_url"] if obj is not None and self._may_write(request, obj) else []
+        return [*fixed, "stored_config", *url, "created_at", "updated_at"]
+
+    @admin.display(description="Receipt URL (give it to the provider)")
+    def receipt_url(self, account: ChannelAccount) -> str:
+        return receipt_url(account) if account.pk is not None else "-"
+
+    @admin.action(description="Replace the receipt URL (the old one stops working)")
+    def rotate_receipt_url(self, request: HttpRequest, queryset: QuerySet[ChannelAccount]) -> None:
+        rotated = [a for a in queryset if self._may_write(request, a)]
+        for account in rotated:
+            services.rotate_hook_token(account)
+        self.message_user(request, f"Replaced the receipt URL of {len(rotated)} account(s).")
 
     @admin.display(description="Stored config (secrets masked)")
     def stored_config(self, account: ChannelAccount) -> str:
@@ -91,3 +107,13 @@ class ChannelAccountAdmin(WorkspaceScopedAdmin):
             saved = services.create_account(data["workspace"], **fields)
         obj.pk, obj.hook_token = saved.pk, saved.hook_token
         obj.created_at, obj.updated_at = saved.created_at, saved.updated_at
+
+
+@admin.register(UnusableAddress)
+class UnusableAddressAdmin(WorkspaceScopedAdmin):
+    """Deleting a row makes the address usable again (after the contact fixed their mailbox)."""
+
+    list_display = ["address", "channel", "contact", "workspace", "reason", "created_at"]
+    list_filter = ["channel"]
+    search_fields = ["address"]
+    raw_id_fields = ["contact"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 JSONSchema = Mapping[str, Any]
@@ -71,6 +72,83 @@ class Failed:
 
 Outcome = Sent | Failed
 
+# What a receipt may report; the same names as `engagement.MESSAGE_EVENTS` (a test holds them
+# equal), kept here so a provider module needs nothing but this one.
+RECEIPT_EVENTS = frozenset(
+    {
+        "message.delivered",
+        "message.opened",
+        "message.clicked",
+        "message.bounced",
+        "message.failed",
+        "message.unsubscribed",
+        "message.complained",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ReceiptRequest:
+    """The HTTP request a provider's receipt arrived in, as a provider needs to judge it.
+
+    Plain data rather than Django's request, so a provider's receipt code is tested with bytes.
+    """
+
+    body: bytes
+    headers: Mapping[str, str]  # names in lower case
+    received_at: datetime  # `core.clock.now()` when the request arrived; staleness is judged on it
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One thing a provider reports about one message it delivered for us.
+
+    The message is found within the receiving account by `provider_message_id` (what `Sent`
+    returned), or by our own `message_id` or `idempotency_key` when the provider echoes those.
+    `id` is unique per provider report: a receipt sent twice carries the same id and is recorded
+    once. `detail` becomes the recorded event's properties (flat, JSON values).
+    """
+
+    id: str
+    event: str  # one of RECEIPT_EVENTS
+    provider_message_id: str = ""
+    message_id: int | None = None
+    idempotency_key: str = ""
+    occurred_at: datetime | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    # The recipient's address can never be delivered to (a hard bounce): Touchflow stops using
+    # it. `recipient` names the address when the report does; else the contact's current one.
+    address_unusable: bool = False
+    recipient: str = ""
+
+
+@dataclass(frozen=True)
+class ReceiptProblem:
+    """One located fault in a receipt body: a JSON pointer into it, a stable code, words."""
+
+    path: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "path": self.path}
+
+
+class ReceiptRejected(Exception):
+    """The request is not the provider's: unsigned, wrongly signed or stale (HTTP `status`)."""
+
+    def __init__(self, code: str, message: str, *, status: int = 401) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+class ReceiptMalformed(Exception):
+    """The body is signed but cannot be read as receipts (HTTP 400 with every problem)."""
+
+    def __init__(self, problems: Sequence[ReceiptProblem]) -> None:
+        super().__init__("; ".join(f"{p.path or '/'}: {p.message}" for p in problems))
+        self.problems = list(problems)
+
 
 @dataclass(frozen=True)
 class Provider:
@@ -101,6 +179,31 @@ class Provider:
         the dispatcher owns backoff. A provider that registers without sending cannot be used
         by dispatch, which fails its messages with kind `config`."""
         raise NotImplementedError(f"Provider {self.name!r} does not send messages.")
+
+    @property
+    def accepts_receipts(self) -> bool:
+        """Whether `/hooks/…` takes receipts for this provider's accounts (it overrides both
+        receipt methods); for other providers the endpoint answers 405."""
+        cls = type(self)
+        return (
+            cls.verify_receipt is not Provider.verify_receipt
+            and cls.parse_receipts is not Provider.parse_receipts
+        )
+
+    def verify_receipt(self, config: Mapping[str, Any], request: ReceiptRequest) -> None:
+        """Prove the request comes from the provider, before anything reads its body.
+
+        Raise `ReceiptRejected` (a stable `code`; `status` 401 for a missing or wrong signature
+        or a stale timestamp, 403 when the account lacks what checking needs). The account's
+        URL token has already been checked; this is the provider's own signature.
+        """
+        raise NotImplementedError(f"Provider {self.name!r} does not accept receipts.")
+
+    def parse_receipts(self, config: Mapping[str, Any], request: ReceiptRequest) -> list[Receipt]:
+        """The receipts in a verified request, in order; raise `ReceiptMalformed` with located
+        problems for a body that is not the provider's format. Never touch the database:
+        matching receipts to messages and recording them is Touchflow's job."""
+        raise NotImplementedError(f"Provider {self.name!r} does not accept receipts.")
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -29,6 +29,7 @@ from channels_plugins.models import Message, MessageStatus
 from channels_plugins.policies import policy_skips
 from channels_plugins.registry import PluginHookError, get_registry
 from channels_plugins.tracking import outbound_message
+from channels_plugins.unusable import INVALID_RECIPIENT, mark_address_unusable
 from channels_plugins.webhooks import WEBHOOK_CHANNEL, call_webhooks
 from core.bulk import update_rows
 from core.leases import ClaimQuery, claim_rows
@@ -139,8 +140,16 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
                 allowed.append((message, outbound))
         if not allowed:
             continue
-        for (message, _), outcome in zip(allowed, _provider_outcomes(allowed), strict=True):
+        for (message, outbound), outcome in zip(allowed, _provider_outcomes(allowed), strict=True):
             _record(message, outcome, now, report)
+            if isinstance(outcome, Failed) and outcome.kind == INVALID_RECIPIENT:
+                mark_address_unusable(
+                    workspace_id=message.workspace_id,
+                    channel=message.channel,
+                    address=outbound.to,
+                    contact_id=message.contact_id,
+                    reason=message.reason,
+                )
             handed_over.append((message, outcome))
     calls = [(message.content, message.idempotency_key) for message in webhooks]
     for message, outcome in zip(webhooks, call_webhooks(calls), strict=True):

@@ -5,6 +5,8 @@ moves on (a policy is not a failure). In order:
 
 - the workspace's suppression list: an address listed for the channel (or for every channel)
   is never messaged, transactional or not (`suppressed`);
+- addresses learnt undeliverable (a hard bounce, a provider's `invalid_recipient`; see
+  `channels_plugins.unusable`), transactional or not (`invalid_recipient`);
 - for marketing messages, the contact's consent (`consents[channel] is false`: `no_consent`) and
   unsubscribes (`unsubscribed[channel]` set: `unsubscribed`); transactional messages, such as
   a password reset, go regardless, as the law and users expect;
@@ -30,6 +32,7 @@ from typing import Any
 from django.db.models import Count
 
 from channels_plugins.models import Message, MessageCategory
+from channels_plugins.unusable import unusable_skips
 from core.durations import parse_duration
 from core.models import SuppressionEntry
 
@@ -42,6 +45,8 @@ UNSUBSCRIBED = "unsubscribed"
 def policy_skips(candidates: Sequence[tuple[Message, str]], now: datetime) -> dict[int, str]:
     """Message id → skip reason, for (message, resolved address) pairs about to be sent."""
     skips = suppressed(candidates)
+    usable = [(message, address) for message, address in candidates if message.pk not in skips]
+    skips.update(unusable_skips(usable))
     for message, _ in candidates:
         if message.pk not in skips and (reason := consent_refusal(message)) is not None:
             skips[message.pk] = reason

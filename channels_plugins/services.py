@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
 from channels_plugins.base import Provider, SecretPath
-from channels_plugins.models import ChannelAccount
+from channels_plugins.models import ChannelAccount, new_hook_token
 from channels_plugins.registry import get_registry
 from core.jsonpointer import pointer_from
 from core.models import Workspace
@@ -294,6 +294,13 @@ def update_account(
     account.provider = provider_name
     account.config = prepared
     return _save(account)
+
+
+def rotate_hook_token(account: ChannelAccount) -> ChannelAccount:
+    """A new receipt URL; the old one answers 404 at once (give the provider the new one)."""
+    account.hook_token = new_hook_token()
+    account.save(update_fields=["hook_token", "updated_at"])
+    return account
 
 
 def delete_account(account: ChannelAccount) -> None:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from channels_plugins.base import Channel, Provider
+from channels_plugins.base import Channel, Provider, ReceiptRejected, ReceiptRequest
 from channels_plugins.manager import temporary_plugin
 from channels_plugins.registry import Registry, get_registry
 
@@ -89,3 +90,24 @@ class ProviderContract:
             for key in path:
                 spec = spec["properties"][key]
             assert spec.get("type") == "string", "/".join(path)
+
+    def test_receipt_methods_come_in_pairs(self) -> None:
+        """Overriding one receipt method alone would leave the endpoint answering 405."""
+        cls = type(self.provider)
+        overridden = {
+            name
+            for name in ("verify_receipt", "parse_receipts")
+            if getattr(cls, name) is not getattr(Provider, name)
+        }
+        assert overridden in (set(), {"verify_receipt", "parse_receipts"}), overridden
+
+    def test_an_unsigned_receipt_is_rejected(self) -> None:
+        if not self.provider.accepts_receipts:
+            return
+        import pytest  # only test runs import this module's contracts
+
+        unsigned = ReceiptRequest(body=b"{}", headers={}, received_at=datetime.now(UTC))
+        with pytest.raises(ReceiptRejected) as caught:
+            self.provider.verify_receipt(self.example_config, unsigned)
+        assert caught.value.code, "a rejection needs a stable code"
+        assert 400 <= caught.value.status < 500

@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_DOCUMENT_BYTES": 1_000_000,
     # Any request body larger than this is refused with 413 before it is read.
     "MAX_REQUEST_BYTES": 32_000_000,
+    # A receipt request (POST /hooks/…) larger than this is refused with 413.
+    "MAX_RECEIPT_BYTES": 5_000_000,
     # Items accepted by one /batch/ or /contacts/bulk/ call.
     "MAX_BATCH_ITEMS": 10_000,
     # Events older than this are stored but enroll no one (JOURNEY_FORMAT.md §2).

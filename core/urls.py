@@ -21,4 +21,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("channels_plugins.tracking_urls")),
+    path("hooks/", include("channels_plugins.receipt_hook")),
 ]

@@ -1,7 +1,8 @@
 """`/channels/` (the catalog) and `/channel-accounts/` (a workspace's accounts).
 
-The account's receipt token is not part of the API: the `/hooks/{account_id}/{token}/` route
-does not exist yet, and the delivery milestone that adds it decides who may read the URL.
+An account's `receipt_url` (`/hooks/{account_id}/{token}/`, where its provider posts
+receipts) holds the token that authenticates receipts, so only callers who may change accounts
+(the `write` scope) see it; others read null. `POST …/rotate-receipt-url/` replaces the token.
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from channels_plugins import services
 from channels_plugins.models import ChannelAccount
+from channels_plugins.receipt_hook import receipt_url
 from channels_plugins.registry import get_registry
 from core.api.base import WorkspaceScopedMixin
 from core.api.serializers import StrictFieldsMixin
+from core.api.workspace import resolve_access
 
 
 class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[ChannelAccount]):
@@ -28,6 +32,10 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
         help_text="Provider settings, validated by the provider's config_schema. Secret "
         "(writeOnly) fields are stored but never returned; on update, secrets left out keep "
         "their stored values.",
+    )
+    receipt_url = serializers.SerializerMethodField(
+        help_text="Where the provider posts receipts for this account (give it to the "
+        "provider). Shown to callers with the write scope only; null otherwise."
     )
 
     class Meta:
@@ -39,10 +47,11 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
             "provider",
             "config",
             "track_clicks",
+            "receipt_url",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = ["id", "receipt_url", "created_at", "updated_at"]
         extra_kwargs = {
             "name": {"help_text": "What send nodes call the account; unique per workspace."},
             "channel": {"help_text": "A channel of GET /channels/; fixed once created."},
@@ -55,6 +64,13 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
         data = super().to_representation(instance)
         data["config"] = services.public_config(instance)
         return data
+
+    def get_receipt_url(self, instance: ChannelAccount) -> str | None:
+        request = self.context.get("request")
+        access = resolve_access(request) if request is not None else None
+        if access is None or "write" not in access.grants:
+            return None
+        return receipt_url(instance)
 
     def validate_config(self, value: Any) -> Any:
         if not isinstance(value, dict):
@@ -110,6 +126,17 @@ class ChannelAccountViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet[ChannelA
             account = services.update_account(account, **serializer.validated_data)
         except services.AccountInvalid as exc:
             raise _as_validation_error(exc) from exc
+        return Response(self.get_serializer(account).data)
+
+    @extend_schema(
+        summary="Replace the account's receipt URL",
+        request=None,
+        responses={200: ChannelAccountSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-receipt-url")
+    def rotate_receipt_url(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The old URL stops working at once; configure the provider with the new one."""
+        account = services.rotate_hook_token(self.get_object())
         return Response(self.get_serializer(account).data)
 
     def perform_destroy(self, instance: ChannelAccount) -> None:

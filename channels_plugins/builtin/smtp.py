@@ -9,6 +9,13 @@ we return as the provider's message id. What the server's replies mean is `smtp_
 A message with an `unsubscribe_url` (marketing email; see `channels_plugins.tracking`) gets the
 RFC 8058 one-click `List-Unsubscribe` headers.
 
+SMTP reports bounces by mail, long after the session; a bounce processor (the mail server's
+hook, a script reading the bounce mailbox) posts them to the account's receipt URL, signed as
+`signed_receipts` describes: `{"bounces": [{"id", "provider_message_id" | "message_id" |
+"idempotency_key", "kind": "hard" | "soft", "recipient"?, "smtp_code"?, "diagnostic"?,
+"occurred_at"?}]}` (docs/receipts.md). Each becomes `message.bounced`; a hard one also makes
+the address unusable, so later email to it is skipped as `invalid_recipient`.
+
 Django 6.1 replaces `get_connection()` settings with named `MAILERS`; the backend is built in
 `SmtpAccount.backend` only, so that move touches one function.
 """
@@ -28,7 +35,16 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.core.mail.message import sanitize_address
 from jsonschema import Draft202012Validator
 
-from channels_plugins.base import Failed, OutboundMessage, Outcome, Provider, Sent
+from channels_plugins import signed_receipts
+from channels_plugins.base import (
+    Failed,
+    OutboundMessage,
+    Outcome,
+    Provider,
+    Receipt,
+    ReceiptRequest,
+    Sent,
+)
 from channels_plugins.builtin.smtp_replies import failure_for
 from channels_plugins.hookspecs import hookimpl
 
@@ -97,8 +113,11 @@ CONFIG_SCHEMA: dict[str, Any] = {
             maximum=300,
             default=DEFAULT_TIMEOUT,
         ),
+        signed_receipts.SECRET_FIELD: signed_receipts.SECRET_SCHEMA,
     },
 }
+BOUNCE_KINDS = ("hard", "soft")
+MESSAGE_REFS = ("provider_message_id", "message_id", "idempotency_key")
 _VALIDATOR = Draft202012Validator(CONFIG_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -280,6 +299,61 @@ class SmtpProvider(Provider):
         except ValueError as exc:  # a header Django refuses (a newline in the subject, …)
             return Failed("content_rejected", str(exc))
         return failure or Sent(email.extra_headers["Message-ID"])
+
+    def verify_receipt(self, config: Mapping[str, Any], request: ReceiptRequest) -> None:
+        signed_receipts.verify(config, request)
+
+    def parse_receipts(self, config: Mapping[str, Any], request: ReceiptRequest) -> list[Receipt]:
+        """Bounce reports; each names its message by one of MESSAGE_REFS."""
+        reader = signed_receipts.ItemReader()
+        receipts = []
+        for path, raw in signed_receipts.items(request, "bounces"):
+            item = reader.object(path, raw)
+            if item is not None:
+                receipts.append(_bounce(reader, item, path))
+        reader.check()
+        return receipts
+
+
+def _bounce(reader: signed_receipts.ItemReader, item: Mapping[str, Any], path: str) -> Receipt:
+    refs = [name for name in MESSAGE_REFS if item.get(name) is not None]
+    if len(refs) != 1:
+        reader.problem(path, "message_ref", f"Name the message by exactly one of {MESSAGE_REFS}.")
+    message_id = None
+    raw_id = item.get("message_id")
+    if raw_id is not None:
+        text = str(raw_id) if isinstance(raw_id, int | str) and not isinstance(raw_id, bool) else ""
+        if not text.isdigit() or len(text) > 18:
+            reader.problem(f"{path}/message_id", "invalid", "message_id must be our message id.")
+        else:
+            message_id = int(text)
+    kind = item.get("kind")
+    if kind not in BOUNCE_KINDS:
+        reader.problem(f"{path}/kind", "invalid", "kind must be hard or soft.")
+    code = item.get("smtp_code")
+    if code is not None and (
+        not isinstance(code, int) or isinstance(code, bool) or not 400 <= code <= 599
+    ):
+        reader.problem(f"{path}/smtp_code", "invalid", "smtp_code must be an integer 400-599.")
+    detail: dict[str, Any] = {"bounce_kind": kind}
+    if code is not None:
+        detail["smtp_code"] = code
+    diagnostic = reader.text(item, path, "diagnostic", required=False, max_length=1000)
+    if diagnostic:
+        detail["diagnostic"] = diagnostic
+    return Receipt(
+        id=reader.receipt_id(item, path),
+        event="message.bounced",
+        provider_message_id=reader.text(
+            item, path, "provider_message_id", required=False, max_length=200
+        ),
+        message_id=message_id,
+        idempotency_key=reader.text(item, path, "idempotency_key", required=False, max_length=200),
+        occurred_at=reader.occurred_at(item, path),
+        detail=detail,
+        address_unusable=kind == "hard",
+        recipient=reader.text(item, path, "recipient", required=False, max_length=320),
+    )
 
 
 SMTP = SmtpProvider(

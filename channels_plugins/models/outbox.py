@@ -70,6 +70,8 @@ class Message(models.Model):
                 fields=["journey_id", "node_id", "status", "enrollment_id"],
                 name="message_journey_stats",
             ),
+            # Receipts name messages by the provider's id, within the receiving account.
+            models.Index(fields=["account", "provider_message_id"], name="message_receipt_lookup"),
             # A contact's timeline, in time order.
             models.Index(fields=["contact", "created_at"], name="message_contact_created"),
         ]

@@ -16,7 +16,17 @@ from tests.conftest import ClientFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chat_plugin")]
 URL = "/api/v1/channel-accounts/"
-FIELDS = {"id", "name", "channel", "provider", "config", "track_clicks", "created_at", "updated_at"}
+FIELDS = {
+    "id",
+    "name",
+    "channel",
+    "provider",
+    "config",
+    "track_clicks",
+    "receipt_url",
+    "created_at",
+    "updated_at",
+}
 CHAT_CONFIG = {
     "api_key": SECRET,
     "sender": "Bot",
@@ -58,16 +68,40 @@ def test_create_read_list_patch_delete(api: APIClient, workspace: Workspace) -> 
     assert not ChannelAccount.objects.exists()
 
 
-def test_each_account_gets_its_own_unguessable_hook_token(api: APIClient) -> None:
+def test_each_account_gets_its_own_unguessable_hook_token(
+    api: APIClient, workspace: Workspace, make_client: ClientFactory, settings: Any
+) -> None:
+    settings.TOUCHFLOW = {**settings.TOUCHFLOW, "PUBLIC_URL": "https://tf.example.com/"}
     create(api, name="a", channel="push", provider="sandbox")
     create(api, name="b", channel="push", provider="sandbox")
     tokens = [account.hook_token for account in ChannelAccount.objects.all()]
     assert len(set(tokens)) == 2
     assert all(len(token) >= 40 for token in tokens)
     first = ChannelAccount.objects.order_by("pk")[0]
-    for response in (api.get(URL), api.get(f"{URL}{first.pk}/")):
-        assert "hook_token" not in response.content.decode()
+    expected = f"https://tf.example.com/hooks/{first.pk}/{first.hook_token}/"
+    assert api.get(f"{URL}{first.pk}/").json()["receipt_url"] == expected
+    assert "hook_token" not in api.get(URL).content.decode()
+    # The token authenticates receipts: a read-only key sees neither it nor the URL.
+    reader = make_client(workspace, scopes=("read",))
+    for response in (reader.get(URL), reader.get(f"{URL}{first.pk}/")):
+        assert response.status_code == 200
         assert not any(token in response.content.decode() for token in tokens)
+    assert reader.get(f"{URL}{first.pk}/").json()["receipt_url"] is None
+
+
+def test_rotating_the_receipt_url_retires_the_old_one(
+    api: APIClient, make_client: ClientFactory, workspace: Workspace
+) -> None:
+    account = create(api, name="a", channel="push", provider="sandbox").json()
+    rotate = f"{URL}{account['id']}/rotate-receipt-url/"
+    assert make_client(workspace, scopes=("read",)).post(rotate).status_code == 403
+    response = api.post(rotate)
+    assert response.status_code == 200, response.content
+    rotated = response.json()["receipt_url"]
+    assert rotated != account["receipt_url"]
+    assert rotated.endswith(f"/hooks/{account['id']}/{ChannelAccount.objects.get().hook_token}/")
+    old_path = "/" + account["receipt_url"].split("/", 3)[3]
+    assert api.post(old_path, {}, format="json").status_code == 404
 
 
 @pytest.mark.parametrize(

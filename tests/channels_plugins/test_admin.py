@@ -94,3 +94,19 @@ def test_adding_an_account(admin_client: Client, workspace: Workspace) -> None:
         True,
     )
     assert SECRET not in admin_client.get(change_url(account)).content.decode()
+
+
+def test_the_change_page_shows_the_receipt_url_and_an_action_replaces_it(
+    admin_client: Client, account: ChannelAccount
+) -> None:
+    page = admin_client.get(change_url(account)).content.decode()
+    assert f"/hooks/{account.pk}/{account.hook_token}/" in page
+    old = account.hook_token
+    response = admin_client.post(
+        "/admin/channels_plugins/channelaccount/",
+        {"action": "rotate_receipt_url", "_selected_action": [account.pk]},
+    )
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.hook_token != old
+    assert len(account.hook_token) >= 40

@@ -248,7 +248,7 @@ def test_schemas_handed_out_are_copies(chat_plugin: Registry) -> None:
 def test_secret_paths_follow_nested_objects() -> None:
     assert CHATOPS.secret_paths() == (("api_key",), ("oauth", "client_secret"))
     assert CHATOPS.secret_fields() == frozenset({"api_key"})
-    assert SANDBOX.secret_paths() == ()
+    assert SANDBOX.secret_paths() == (("receipt_secret",),)
 
 
 ENTRY_POINT_PLUGIN = """
