@@ -30,9 +30,12 @@ from core import clock
 from core.conf import touchflow_settings
 from core.models import Contact
 from core.services.contacts import unsubscribe_channel
+from core.services.events import record_event
 
 CLICK, OPEN, UNSUBSCRIBE = "click", "open", "unsubscribe"
 EMAIL = "email"
+# The contact-level event the contract's example journey exits on (`exit_on`).
+UNSUBSCRIBED_EVENT = "unsubscribed"
 _ARITY = {CLICK: 2, OPEN: 1, UNSUBSCRIBE: 1}
 
 
@@ -134,9 +137,22 @@ def is_unsubscribed(message: Message) -> bool:
 @transaction.atomic
 def unsubscribe(message: Message) -> None:
     """The contact leaves the message's channel (so `policies` skips marketing on it) and the
-    message gets one `message.unsubscribed` event, however often the link is posted."""
+    message gets one `message.unsubscribed` event, however often the link is posted.
+
+    The contact also gets an `unsubscribed` event (with the channel) the first time it leaves
+    that channel: the name the contract's `exit_on: ["unsubscribed"]` ends journeys on, however
+    the contact unsubscribed.
+    """
     contact = Contact.objects.select_for_update().get(pk=message.contact_id)
-    unsubscribe_channel(contact, message.channel, clock.now())
+    now = clock.now()
+    if unsubscribe_channel(contact, message.channel, now):
+        record_event(
+            contact.workspace,
+            contact,
+            name=UNSUBSCRIBED_EVENT,
+            properties={"channel": message.channel, "message_id": message.pk},
+            occurred_at=now,
+        )
     message.contact = contact
     record_message_event(
         message, "message.unsubscribed", source_id=f"touchflow:unsubscribe:{message.pk}"

@@ -274,6 +274,9 @@ def test_one_click_post_unsubscribes_once_and_later_marketing_is_skipped(
     assert Contact.objects.get(pk=contact.pk).unsubscribed == unsubscribed
     [event] = events("message.unsubscribed")
     assert event.properties["message_id"] == message.pk
+    # The contact-level event `exit_on: ["unsubscribed"]` ends journeys on, once.
+    [left] = events("unsubscribed")
+    assert left.properties == {"channel": "email", "message_id": message.pk}
     assert status_of(message) == MessageStatus.SENT
 
     later = email(contact, account, "k2")
