@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connection, transaction
 
@@ -24,6 +22,7 @@ from core.bulk import insert_tuples, update_rows
 from core.models import Contact, Workspace
 from core.rules.evaluation import BUILTIN_FIELDS, EventRequirement
 from core.services.segments import BatchFacts, load_event_counts, snapshot
+from core.timing import zone_of
 from journeys.engine.claim import Claim, claim_due
 from journeys.engine.graph import Graph, cached_graph, graph_for
 from journeys.engine.segment_entry import reevaluate_contacts
@@ -118,23 +117,6 @@ class EnrollmentFacts:
             message = self.messages.get(node)
             return message.status if message is not None else None
         return self.batch.message_status(contact_id, node, journey)
-
-
-@lru_cache(maxsize=1024)
-def _zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def zone_of(contact: Contact) -> ZoneInfo:
-    """The contact's zone, else the workspace's, else UTC (a bad name is skipped, not fatal)."""
-    for name in (contact.timezone, contact.workspace.timezone):
-        zone = _zone(name) if name else None
-        if zone is not None:
-            return zone
-    return ZoneInfo("UTC")
 
 
 def template_contact(contact: Contact) -> dict[str, Any]:
