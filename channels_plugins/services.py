@@ -65,7 +65,7 @@ def resolve_provider(channel: str, provider: str) -> Provider:
 def config_errors(provider: Provider, config: Any) -> list[FieldError]:
     """Every way `config` breaks the provider's schema, each at the pointer a form field has:
     a missing required field and an unknown one are located at that field."""
-    validator = Draft202012Validator(dict(provider.config_schema))
+    validator = Draft202012Validator(provider.account_schema())
     errors = [located for error in validator.iter_errors(config) for located in _locate(error)]
     return sorted(errors, key=lambda error: (error.path, error.message))
 
