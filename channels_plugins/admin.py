@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from channels_plugins import services
+from channels_plugins import gates, services
 from channels_plugins.models import ChannelAccount
 from core.admin_scoping import ReadableJSONFormField, WorkspaceScopedAdmin
 
@@ -68,7 +68,19 @@ class ChannelAccountAdmin(WorkspaceScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # An account's workspace and channel are fixed once it exists (see services).
         fixed = ["workspace", "channel"] if obj is not None else []
-        return [*fixed, "stored_config", "created_at", "updated_at"]
+        return [*fixed, "stored_config", "breaker", "created_at", "updated_at"]
+
+    @admin.display(description="Circuit breaker")
+    def breaker(self, account: ChannelAccount) -> str:
+        if account.pk is None:
+            return "-"
+        status = gates.breaker_status(account)
+        if status["state"] == "closed":
+            return f"closed ({status['failures']} consecutive failures)"
+        return (
+            f"{status['state']} since {status['opened_at']:%Y-%m-%d %H:%M:%S} UTC, "
+            f"{status['failures']} consecutive failures, next probe {status['reopens_at']}"
+        )
 
     @admin.display(description="Stored config (secrets masked)")
     def stored_config(self, account: ChannelAccount) -> str:

@@ -28,10 +28,10 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from channels_plugins.base import Failed, Outcome, RateLimit
-from channels_plugins.models import AccountGate, BreakerState
+from channels_plugins.models import AccountGate, BreakerState, ChannelAccount
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +105,28 @@ def take(account_id: int, limit: RateLimit, wanted: int, now: datetime) -> Grant
 
     retry = now + timedelta(seconds=1 / limit.per_second)
     return _change(account_id, change, Grant(0, (retry,) * wanted))
+
+
+def breaker_status(account: ChannelAccount) -> dict[str, Any]:
+    """What the account API and admin show of the account's breaker (lists select the gate
+    with the account, so a page costs no query per account)."""
+    try:
+        gate: AccountGate | None = account.gate
+    except AccountGate.DoesNotExist:
+        gate = None
+    if gate is None:
+        return {
+            "state": BreakerState.CLOSED.value,
+            "failures": 0,
+            "opened_at": None,
+            "reopens_at": None,
+        }
+    return {
+        "state": gate.breaker,
+        "failures": gate.failures,
+        "opened_at": gate.opened_at,
+        "reopens_at": gate.reopens_at if gate.breaker != BreakerState.CLOSED else None,
+    }
 
 
 # --- Circuit breaker -----------------------------------------------------------------------

@@ -9,17 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from channels_plugins import services
-from channels_plugins.models import ChannelAccount
+from channels_plugins import gates, services
+from channels_plugins.models import BreakerState, ChannelAccount
 from channels_plugins.registry import get_registry
 from core.api.base import WorkspaceScopedMixin
 from core.api.serializers import StrictFieldsMixin
+
+
+class BreakerSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(choices=BreakerState.choices)
+    failures = serializers.IntegerField()
+    opened_at = serializers.DateTimeField(allow_null=True)
+    reopens_at = serializers.DateTimeField(allow_null=True)
 
 
 class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[ChannelAccount]):
@@ -28,6 +35,11 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
         help_text="Provider settings, validated by the provider's config_schema. Secret "
         "(writeOnly) fields are stored but never returned; on update, secrets left out keep "
         "their stored values.",
+    )
+
+    breaker = serializers.SerializerMethodField(
+        help_text="The account's circuit breaker: state (closed, open, half_open), consecutive "
+        "failures, when it opened and when it next lets a probe through."
     )
 
     class Meta:
@@ -39,10 +51,11 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
             "provider",
             "config",
             "track_clicks",
+            "breaker",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = ["id", "breaker", "created_at", "updated_at"]
         extra_kwargs = {
             "name": {"help_text": "What send nodes call the account; unique per workspace."},
             "channel": {"help_text": "A channel of GET /channels/; fixed once created."},
@@ -50,6 +63,10 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
         }
         # Uniqueness is judged by the service, which answers with a located error.
         validators: list[Any] = []
+
+    @extend_schema_field(BreakerSerializer)
+    def get_breaker(self, instance: ChannelAccount) -> dict[str, Any]:
+        return gates.breaker_status(instance)
 
     def to_representation(self, instance: ChannelAccount) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -81,7 +98,7 @@ class ChannelAccountViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet[ChannelA
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[ChannelAccount]:
-        return self.scoped(ChannelAccount.objects.all())
+        return self.scoped(ChannelAccount.objects.select_related("gate"))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
