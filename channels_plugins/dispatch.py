@@ -9,8 +9,12 @@ exponential backoff and jitter (honouring `retry_after`) up to MAX_ATTEMPTS; oth
 are final. Plugins may supply addresses and veto messages (`touchflow_send_policy`); then
 suppressed addresses, missing consent and frequency caps skip (`policies`). Once an outcome
 settles, `outbox_settled` tells the engine, which wakes enrollments waiting on it, and after
-commit `touchflow_after_send` shows plugins what each provider answered. Rate limits, legal
-sending hours, circuit breakers, receipts and real providers come with the delivery milestone.
+commit `touchflow_after_send` shows plugins what each provider answered.
+
+Per account, dispatch also holds messages (pending, a `held: …` reason, the attempt given
+back) outside a channel's legal sending hours, while the account's circuit breaker is open and
+beyond its rate limit (`gates`), and sends in batches of the provider's `max_batch_size`.
+docs/dispatch.md describes the controls.
 """
 
 from __future__ import annotations
