@@ -216,11 +216,15 @@ def _send_account(
         return [_settle(message, failure, now, report) for message, _ in batch]
     admission = gates.admit(account.pk, now)
     batch = _admitted(batch, admission, report)
-    batch = _within_rate_limit(batch, account.pk, provider.rate_limit(account.config), now, report)
+    limit = provider.rate_limit(account.config)
+    admitted, batch = batch, _within_rate_limit(batch, account.pk, limit, now, report)
+    if admission.probe and admitted and not batch:
+        gates.abandon_probe(account.pk, admitted[0][0].next_attempt_at or now)
     handed_over = []
+    counting = admission.counting
     for chunk in _chunks(batch, provider.max_batch_size):
         outcomes = _provider_outcomes(provider, account.config, chunk)
-        gates.record(account.pk, outcomes, now, probe=admission.probe)
+        counting = gates.record(account.pk, outcomes, now, probe=admission.probe, counting=counting)
         for (message, _), outcome in zip(chunk, outcomes, strict=True):
             handed_over.append(_settle(message, outcome, now, report))
     return handed_over

@@ -136,6 +136,7 @@ def breaker_status(account: ChannelAccount) -> dict[str, Any]:
 class Admission:
     allowed: int | None  # None: every message; 1: a single half-open probe; 0: none
     hold_until: datetime | None = None  # for the messages not allowed
+    counting: bool = True  # whether failures were being counted when the gate was read
 
     @property
     def probe(self) -> bool:
@@ -149,7 +150,7 @@ def admit(account_id: int, now: datetime) -> Admission:
     """What the breaker lets through for the account at `now`."""
     gate = AccountGate.objects.filter(account_id=account_id).first()
     if gate is None or gate.breaker == BreakerState.CLOSED:
-        return OPEN_DOOR
+        return Admission(None, counting=gate is not None and gate.failures > 0)
     assert gate.reopens_at is not None
     if now < gate.reopens_at:
         if gate.breaker == BreakerState.OPEN:
@@ -171,16 +172,20 @@ def unwell(outcome: Outcome) -> bool:
     return isinstance(outcome, Failed) and outcome.kind in UNWELL_KINDS
 
 
-def record(account_id: int, outcomes: Sequence[Outcome], now: datetime, *, probe: bool) -> None:
-    """Count what the provider answered, in order, and open or close the breaker."""
-    if not outcomes:
-        return
-    healthy = not probe and not any(unwell(outcome) for outcome in outcomes)
-    # The hot path: a healthy batch only needs a write if failures were being counted.
-    if healthy and not AccountGate.objects.filter(account_id=account_id, failures__gt=0).exists():
-        return
+def record(
+    account_id: int, outcomes: Sequence[Outcome], now: datetime, *, probe: bool, counting: bool
+) -> bool:
+    """Count what the provider answered, in order, and open or close the breaker.
 
-    def change(gate: AccountGate) -> None:
+    `counting` says whether failures were being counted when last seen (`Admission.counting`,
+    then this function's previous answer): a healthy batch with nothing to reset writes nothing,
+    which keeps the hot path free of gate writes. Returns whether failures are counted now.
+    """
+    healthy = not probe and not any(unwell(outcome) for outcome in outcomes)
+    if not outcomes or (healthy and not counting):
+        return counting
+
+    def change(gate: AccountGate) -> bool:
         for outcome in outcomes:
             gate.failures = gate.failures + 1 if unwell(outcome) else 0
         if probe and gate.breaker == BreakerState.HALF_OPEN:
@@ -190,6 +195,18 @@ def record(account_id: int, outcomes: Sequence[Outcome], now: datetime, *, probe
                 gate.breaker, gate.reopens_at, gate.cooldown = BreakerState.CLOSED, None, 0.0
         elif gate.breaker == BreakerState.CLOSED and gate.failures >= BREAKER_THRESHOLD:
             _open(gate, now, BREAKER_COOLDOWN)
+        return gate.failures > 0
+
+    return _change(account_id, change, True)
+
+
+def abandon_probe(account_id: int, until: datetime) -> None:
+    """The probe could not go (the rate limit held it): open again until `until`, so the next
+    probe need not wait for the probe lease to run out."""
+
+    def change(gate: AccountGate) -> None:
+        if gate.breaker == BreakerState.HALF_OPEN:
+            gate.breaker, gate.reopens_at = BreakerState.OPEN, until
 
     _change(account_id, change, None)
 

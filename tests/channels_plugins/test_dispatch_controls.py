@@ -228,6 +228,38 @@ def test_per_message_failures_do_not_open_the_breaker(workspace: Workspace) -> N
     assert not AccountGate.objects.filter(account=via).exclude(breaker="closed").exists()
 
 
+def test_only_consecutive_failures_count(workspace: Workspace) -> None:
+    via = account(workspace)
+    short = gates.BREAKER_THRESHOLD - 1
+    messages(workspace, via, 2 * short + 1)
+    SCRIPT.extend([Failed("transient")] * short + [Sent("ok")] + [Failed("transient")] * short)
+    dispatch_due(NOW)
+    gate = AccountGate.objects.get(account=via)
+    assert (gate.breaker, gate.failures) == ("closed", short)
+
+
+def test_a_probe_the_rate_limit_holds_gives_the_probe_back(workspace: Workspace) -> None:
+    via = account(workspace, rate_limit={"per_second": 1, "burst": 1})
+    messages(workspace, via, 2)
+    AccountGate.objects.create(
+        account=via,
+        breaker="open",
+        failures=5,
+        opened_at=NOW,
+        reopens_at=NOW,
+        cooldown=60,
+        tokens=0,
+        refilled_at=NOW,
+    )
+    report = dispatch_due(NOW)
+    assert (report.held, len(CALLS)) == (2, 0)
+    gate = AccountGate.objects.get(account=via)
+    token_time = NOW + timedelta(seconds=1)
+    assert (gate.breaker, gate.reopens_at) == ("open", token_time)  # not a 5-minute probe lease
+    assert dispatch_due(token_time).sent == 1  # the probe
+    assert AccountGate.objects.get(account=via).breaker == "closed"
+
+
 # --- Legal sending hours -------------------------------------------------------------------
 
 
