@@ -75,12 +75,11 @@ class ChannelAccountAdmin(WorkspaceScopedAdmin):
         if account.pk is None:
             return "-"
         status = gates.breaker_status(account)
-        if status["state"] == "closed":
-            return f"closed ({status['failures']} consecutive failures)"
-        return (
-            f"{status['state']} since {status['opened_at']:%Y-%m-%d %H:%M:%S} UTC, "
-            f"{status['failures']} consecutive failures, next probe {status['reopens_at']}"
-        )
+        text = f"{status['state']}, {status['failures']} consecutive failures"
+        if status["state"] != "closed":
+            text += f"; opened {status['opened_at']:%Y-%m-%d %H:%M:%S} UTC"
+            text += f", next probe {status['reopens_at']:%Y-%m-%d %H:%M:%S} UTC"
+        return text
 
     @admin.display(description="Stored config (secrets masked)")
     def stored_config(self, account: ChannelAccount) -> str:
