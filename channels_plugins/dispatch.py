@@ -32,7 +32,7 @@ from django.dispatch import Signal
 from channels_plugins import gates
 from channels_plugins.addresses import address_for
 from channels_plugins.base import Failed, OutboundMessage, Outcome, Provider, RateLimit, Sent
-from channels_plugins.models import Message, MessageCategory, MessageStatus
+from channels_plugins.models import ChannelAccount, Message, MessageCategory, MessageStatus
 from channels_plugins.policies import policy_skips
 from channels_plugins.registry import PluginHookError, get_registry
 from channels_plugins.webhooks import WEBHOOK_CHANNEL, call_webhooks
@@ -215,11 +215,25 @@ def _send_account(
         failure = Failed("config", f"no provider {account.provider!r}")
         return [_settle(message, failure, now, report) for message, _ in batch]
     admission = gates.admit(account.pk, now)
-    batch = _admitted(batch, admission, report)
-    limit = provider.rate_limit(account.config)
-    admitted, batch = batch, _within_rate_limit(batch, account.pk, limit, now, report)
-    if admission.probe and admitted and not batch:
+    admitted = _admitted(batch, admission, report)
+    batch = _within_rate_limit(
+        admitted, account.pk, provider.rate_limit(account.config), now, report
+    )
+    if admission.probe and admitted and not batch:  # the probe itself waits for a token
         gates.abandon_probe(account.pk, admitted[0][0].next_attempt_at or now)
+    return _hand_over(batch, account, provider, admission, now, report)
+
+
+def _hand_over(
+    batch: list[Routed],
+    account: ChannelAccount,
+    provider: Provider,
+    admission: gates.Admission,
+    now: datetime,
+    report: DispatchReport,
+) -> list[tuple[Message, Outcome]]:
+    """One `send` per provider batch; each outcome is recorded on its message and counted by
+    the account's breaker."""
     handed_over = []
     counting = admission.counting
     for chunk in _chunks(batch, provider.max_batch_size):
