@@ -43,6 +43,14 @@ class Channel:
             "title": self.title,
             "description": self.description,
             "params_schema": copy.deepcopy(dict(self.params_schema)),
+            "legal_hours": (
+                None
+                if self.legal_hours is None
+                else {
+                    "start": f"{self.legal_hours[0]:%H:%M}",
+                    "end": f"{self.legal_hours[1]:%H:%M}",
+                }
+            ),
         }
 
 

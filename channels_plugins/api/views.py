@@ -141,12 +141,22 @@ class ProviderEntrySerializer(serializers.Serializer[Any]):
     )
 
 
+class LegalHoursSerializer(serializers.Serializer[Any]):
+    start = serializers.CharField(help_text="HH:MM, in the contact's timezone.")
+    end = serializers.CharField(help_text="HH:MM; the window is [start, end).")
+
+
 class ChannelEntrySerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     title = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
     params_schema = serializers.JSONField(
         help_text="JSON Schema (draft 2020-12) of a send node's params on this channel."
+    )
+    legal_hours = LegalHoursSerializer(
+        allow_null=True,
+        help_text="Local hours in which marketing messages may be sent on this channel; "
+        "dispatch holds them outside (held: legal_hours). Null: any hour.",
     )
     providers = ProviderEntrySerializer(many=True)
 

@@ -27,6 +27,8 @@ def test_the_catalog_lists_channels_with_schemas_and_providers(
     assert channels["push"]["params_schema"] == PUSH.params_schema
     assert channels["push"]["title"] == PUSH.title
     assert channels["chat"]["params_schema"] == CHAT.params_schema
+    assert channels["sms"]["legal_hours"] == {"start": "08:00", "end": "21:00"}
+    assert channels["push"]["legal_hours"] is None
     assert channels["chat"]["providers"] == [
         {
             "name": "chatops",
