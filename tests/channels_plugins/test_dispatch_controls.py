@@ -151,6 +151,34 @@ def test_two_workers_share_one_bucket(workspace: Workspace) -> None:
     assert AccountGate.objects.get(account=via).tokens == 0
 
 
+def test_a_worker_that_loses_the_race_takes_from_what_the_winner_left(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    via = account(workspace)
+    limit = RateLimit(per_second=1, burst=5)
+    compare_and_set = gates._change
+    raced: list[int | None] = []
+
+    def with_a_rival(account_id: int, change: Callable[[AccountGate], Any], fallback: Any) -> Any:
+        def then_rival_writes(gate: AccountGate) -> Any:
+            result = change(gate)
+            if not raced:  # between this worker's read and its write, a rival takes 4
+                raced.append(compare_and_set(account_id, rival, None))
+            return result
+
+        return compare_and_set(account_id, then_rival_writes, fallback)
+
+    def rival(gate: AccountGate) -> int:
+        gate.tokens, gate.refilled_at = 1.0, NOW  # a full bucket (5) less the rival's 4
+        return 4
+
+    monkeypatch.setattr(gates, "_change", with_a_rival)
+    grant = gates.take(via.pk, limit, 3, NOW)
+    assert raced == [4]
+    assert grant.granted == 1  # its first read saw 5 tokens; the write that counted saw 1
+    assert AccountGate.objects.get(account=via).tokens == 0
+
+
 def test_a_provider_default_applies_without_config_and_the_sandbox_has_none(
     workspace: Workspace,
 ) -> None:
