@@ -107,28 +107,6 @@ def take(account_id: int, limit: RateLimit, wanted: int, now: datetime) -> Grant
     return _change(account_id, change, Grant(0, (retry,) * wanted))
 
 
-def breaker_status(account: ChannelAccount) -> dict[str, Any]:
-    """What the account API and admin show of the account's breaker (lists select the gate
-    with the account, so a page costs no query per account)."""
-    try:
-        gate: AccountGate | None = account.gate
-    except AccountGate.DoesNotExist:
-        gate = None
-    if gate is None:
-        return {
-            "state": BreakerState.CLOSED.value,
-            "failures": 0,
-            "opened_at": None,
-            "reopens_at": None,
-        }
-    return {
-        "state": gate.breaker,
-        "failures": gate.failures,
-        "opened_at": gate.opened_at,
-        "reopens_at": gate.reopens_at if gate.breaker != BreakerState.CLOSED else None,
-    }
-
-
 # --- Circuit breaker -----------------------------------------------------------------------
 
 
@@ -151,11 +129,11 @@ def admit(account_id: int, now: datetime) -> Admission:
     gate = AccountGate.objects.filter(account_id=account_id).first()
     if gate is None or gate.breaker == BreakerState.CLOSED:
         return Admission(None, counting=gate is not None and gate.failures > 0)
-    assert gate.reopens_at is not None
-    if now < gate.reopens_at:
+    reopens_at = gate.reopens_at or now
+    if now < reopens_at:
         if gate.breaker == BreakerState.OPEN:
-            return Admission(0, gate.reopens_at)
-        return Admission(0, min(gate.reopens_at, now + PROBE_RECHECK))
+            return Admission(0, reopens_at)
+        return Admission(0, min(reopens_at, now + PROBE_RECHECK))
 
     def to_half_open(gate: AccountGate) -> Admission:
         if gate.breaker == BreakerState.CLOSED:  # another worker's probe closed it meanwhile
@@ -218,3 +196,25 @@ def _cooldown(gate: AccountGate) -> timedelta:
 def _open(gate: AccountGate, now: datetime, cooldown: timedelta) -> None:
     gate.breaker, gate.opened_at = BreakerState.OPEN, now
     gate.reopens_at, gate.cooldown = now + cooldown, cooldown.total_seconds()
+
+
+def breaker_status(account: ChannelAccount) -> dict[str, Any]:
+    """What the account API and admin show of the account's breaker (lists select the gate
+    with the account, so a page costs no query per account)."""
+    try:
+        gate: AccountGate | None = account.gate
+    except AccountGate.DoesNotExist:
+        gate = None
+    if gate is None:
+        return {
+            "state": BreakerState.CLOSED.value,
+            "failures": 0,
+            "opened_at": None,
+            "reopens_at": None,
+        }
+    return {
+        "state": gate.breaker,
+        "failures": gate.failures,
+        "opened_at": gate.opened_at,
+        "reopens_at": gate.reopens_at if gate.breaker != BreakerState.CLOSED else None,
+    }
