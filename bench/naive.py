@@ -27,9 +27,9 @@ def step(enrollment_id: int, now_text: str) -> None:
 
     from channels_plugins.models import ChannelAccount, Message
     from core.services.segments import BatchFacts
+    from core.timing import first_zone
     from journeys.engine.batch import ContactState
     from journeys.engine.graph import graph_for
-    from journeys.engine.zones import zone_named
     from journeys.models import Enrollment, EnrollmentStatus, StepLog
     from journeys.nodes import handle
     from journeys.nodes.base import Advance, Finish, JourneyInfo, SendMessage, Sleep, Visit
@@ -47,7 +47,7 @@ def step(enrollment_id: int, now_text: str) -> None:
             node=node,
             contact=state.snapshot(),
             template_contact=state.template_data(),
-            zone=zone_named(contact.timezone, contact.workspace.timezone),
+            zone=first_zone(contact.timezone, contact.workspace.timezone),
             now=now,
             arrived_at=datetime.fromisoformat(enrollment.context["arrived_at"]),
             data=enrollment.context,

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from channels_plugins import services
+from channels_plugins import gates, services
 from channels_plugins.models import ChannelAccount, UnusableAddress
 from channels_plugins.receipt_hook import receipt_url
 from core.admin_scoping import ReadableJSONFormField, WorkspaceScopedAdmin
@@ -73,7 +73,7 @@ class ChannelAccountAdmin(WorkspaceScopedAdmin):
         # An account's workspace and channel are fixed once it exists (see services).
         fixed = ["workspace", "channel"] if obj is not None else []
         url = ["receipt_url"] if obj is not None and self._may_write(request, obj) else []
-        return [*fixed, "stored_config", *url, "created_at", "updated_at"]
+        return [*fixed, "stored_config", *url, "breaker", "created_at", "updated_at"]
 
     @admin.display(description="Receipt URL (give it to the provider)")
     def receipt_url(self, account: ChannelAccount) -> str:
@@ -85,6 +85,17 @@ class ChannelAccountAdmin(WorkspaceScopedAdmin):
         for account in rotated:
             services.rotate_hook_token(account)
         self.message_user(request, f"Replaced the receipt URL of {len(rotated)} account(s).")
+
+    @admin.display(description="Circuit breaker")
+    def breaker(self, account: ChannelAccount) -> str:
+        if account.pk is None:
+            return "-"
+        status = gates.breaker_status(account)
+        text = f"{status['state']}, {status['failures']} consecutive failures"
+        if status["state"] != "closed":
+            text += f"; opened {status['opened_at']:%Y-%m-%d %H:%M:%S} UTC"
+            text += f", next probe {status['reopens_at']:%Y-%m-%d %H:%M:%S} UTC"
+        return text
 
     @admin.display(description="Stored config (secrets masked)")
     def stored_config(self, account: ChannelAccount) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 JSONSchema = Mapping[str, Any]
@@ -31,6 +31,10 @@ class Channel:
     title: str  # shown on the canvas palette
     description: str
     params_schema: JSONSchema  # validates a send node's `params`; every string is a template
+    # Local hours [start, end) in which marketing messages may be sent on this channel, in the
+    # contact's timezone (else the workspace's). Dispatch holds marketing messages outside them
+    # (`held: legal_hours`); transactional messages are never held. None: any hour.
+    legal_hours: tuple[time, time] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """A copy safe to hand out: callers cannot edit the registered schema through it."""
@@ -39,6 +43,14 @@ class Channel:
             "title": self.title,
             "description": self.description,
             "params_schema": copy.deepcopy(dict(self.params_schema)),
+            "legal_hours": (
+                None
+                if self.legal_hours is None
+                else {
+                    "start": f"{self.legal_hours[0]:%H:%M}",
+                    "end": f"{self.legal_hours[1]:%H:%M}",
+                }
+            ),
         }
 
 
@@ -151,6 +163,49 @@ class ReceiptMalformed(Exception):
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """A token bucket: `per_second` tokens flow in, at most `burst` are saved up."""
+
+    per_second: float
+    burst: int
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> RateLimit | None:
+        """The account's own `rate_limit`, if it sets one (validated by `RATE_LIMIT_SCHEMA`)."""
+        raw = config.get("rate_limit")
+        if not isinstance(raw, Mapping) or "per_second" not in raw:
+            return None
+        per_second = float(raw["per_second"])
+        return cls(per_second, int(raw.get("burst") or max(1, round(per_second))))
+
+
+# Every account may set `rate_limit`, whatever its provider: `Provider.account_schema` adds it.
+RATE_LIMIT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Rate limit",
+    "description": "How fast dispatch hands this account's messages to the provider; messages "
+    "beyond it wait (held: rate_limit). Leave empty for the provider's default.",
+    "additionalProperties": False,
+    "required": ["per_second"],
+    "properties": {
+        "per_second": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "title": "Messages per second",
+            "description": "The sustained rate, shared by every dispatch worker.",
+        },
+        "burst": {
+            "type": "integer",
+            "minimum": 1,
+            "title": "Burst",
+            "description": "How many messages may go at once after a quiet spell "
+            "(default: one second's worth).",
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
 class Provider:
     """Who delivers on one or more channels; a workspace's `ChannelAccount` configures it."""
 
@@ -159,6 +214,11 @@ class Provider:
     channels: tuple[str, ...]  # the channels served; ("*",) serves every registered channel
     config_schema: JSONSchema  # validates an account's config; secrets marked "writeOnly": true
     description: str = ""
+    # The most messages one `send` call takes: dispatch groups an account's due messages into
+    # batches of at most this size. 1 (the default) means one call per message.
+    max_batch_size: int = 1
+    # The account rate limit used when an account's config sets no `rate_limit`; None: unlimited.
+    default_rate_limit: RateLimit | None = None
     # The registering plugin's name. The registry fills it on its own copy of the object, so a
     # plugin never sets it and one object registered by two plugins keeps both names apart.
     plugin: str = field(default="", compare=False)
@@ -173,6 +233,27 @@ class Provider:
     def secret_fields(self) -> frozenset[str]:
         """Top-level config fields marked writeOnly."""
         return frozenset(path[0] for path in self.secret_paths() if len(path) == 1)
+
+    def account_schema(self) -> dict[str, Any]:
+        """`config_schema` plus the generic `rate_limit` every account may set: what account
+        configs are validated against and forms draw."""
+        schema = copy.deepcopy(dict(self.config_schema))
+        properties = schema.setdefault("properties", {})
+        if isinstance(properties, dict) and "rate_limit" not in properties:
+            properties["rate_limit"] = copy.deepcopy(RATE_LIMIT_SCHEMA)
+        return schema
+
+    def own_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """The config without the generic keys `account_schema` added: what `send` receives,
+        so a provider validating its config against its own closed schema never sees them."""
+        own = dict(config)
+        if "rate_limit" not in self.config_schema.get("properties", {}):
+            own.pop("rate_limit", None)
+        return own
+
+    def rate_limit(self, config: Mapping[str, Any]) -> RateLimit | None:
+        """The account's rate limit: its config's `rate_limit`, else this provider's default."""
+        return RateLimit.from_config(config) or self.default_rate_limit
 
     def send(self, config: Mapping[str, Any], messages: Sequence[OutboundMessage]) -> list[Outcome]:
         """Deliver a batch; one outcome per message, in order. Never sleep or retry here:
@@ -211,7 +292,7 @@ class Provider:
             "title": self.title,
             "description": self.description,
             "plugin": self.plugin,
-            "config_schema": copy.deepcopy(dict(self.config_schema)),
+            "config_schema": self.account_schema(),
         }
 
 

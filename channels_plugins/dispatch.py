@@ -9,23 +9,30 @@ exponential backoff and jitter (honouring `retry_after`) up to MAX_ATTEMPTS; oth
 are final. Plugins may supply addresses and veto messages (`touchflow_send_policy`); then
 suppressed addresses, missing consent and frequency caps skip (`policies`). Once an outcome
 settles, `outbox_settled` tells the engine, which wakes enrollments waiting on it, and after
-commit `touchflow_after_send` shows plugins what each provider answered. Rate limits, legal
-sending hours, circuit breakers, receipts and real providers come with the delivery milestone.
+commit `touchflow_after_send` shows plugins what each provider answered.
+
+Per account, dispatch also holds messages (pending, a `held: …` reason, the attempt given
+back) outside a channel's legal sending hours, while the account's circuit breaker is open and
+beyond its rate limit (`gates`), and sends in batches of the provider's `max_batch_size`.
+docs/dispatch.md describes the controls.
 """
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.dispatch import Signal
 
+from channels_plugins import gates
 from channels_plugins.addresses import address_for
-from channels_plugins.base import Failed, OutboundMessage, Outcome, Sent
-from channels_plugins.models import Message, MessageStatus
+from channels_plugins.base import Failed, OutboundMessage, Outcome, Provider, RateLimit, Sent
+from channels_plugins.models import ChannelAccount, Message, MessageCategory, MessageStatus
 from channels_plugins.policies import policy_skips
 from channels_plugins.registry import PluginHookError, get_registry
 from channels_plugins.tracking import outbound_message
@@ -33,6 +40,7 @@ from channels_plugins.unusable import INVALID_RECIPIENT, mark_address_unusable
 from channels_plugins.webhooks import WEBHOOK_CHANNEL, call_webhooks
 from core.bulk import update_rows
 from core.leases import ClaimQuery, claim_rows
+from core.timing import first_zone, window_opening
 
 SEND_LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
@@ -40,6 +48,9 @@ RETRYABLE_KINDS = frozenset({"transient", "rate_limited"})
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 POSSIBLE_DUPLICATE = "possible_duplicate"
+HELD_LEGAL_HOURS = "legal_hours"
+HELD_CIRCUIT_OPEN = "circuit_open"
+HELD_RATE_LIMIT = "rate_limit"
 DUE_MESSAGES = ClaimQuery(
     table="channels_plugins_message",
     due=(
@@ -59,6 +70,9 @@ DUE_MESSAGES = ClaimQuery(
 outbox_settled = Signal()
 
 
+Routed = tuple[Message, OutboundMessage]  # a message and what its provider will be given
+
+
 @dataclass
 class DispatchReport:
     dispatched: int = 0
@@ -66,6 +80,7 @@ class DispatchReport:
     failed: int = 0
     skipped: int = 0
     retried: int = 0  # failed transiently; pending again with a later next_attempt_at
+    held: int = 0  # not attempted (legal hours, circuit open, rate limit); pending for later
     possible_duplicates: int = 0
     drained: bool = True  # False when max_batches stopped it with messages still due
 
@@ -97,40 +112,88 @@ def dispatch_due(
 
 
 def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> None:
-    messages = list(
+    """Settle, hold or hand over each claimed message, then save them all at once."""
+    messages = _load(ids)
+    webhooks, by_account = _route(messages, now, report)
+    handed_over = _send_accounts(by_account, now, report)
+    handed_over += _call_webhooks(webhooks, now, report)
+    _save(messages, now)
+    if handed_over:
+        transaction.on_commit(lambda: _observe(handed_over))
+
+
+def _load(ids: list[int]) -> list[Message]:
+    return list(
         Message.objects.filter(pk__in=ids).select_related("contact", "account", "workspace")
     )
-    by_account: dict[int, list[tuple[Message, OutboundMessage]]] = defaultdict(list)
+
+
+def _route(
+    messages: list[Message], now: datetime, report: DispatchReport
+) -> tuple[list[Message], dict[int, list[Routed]]]:
+    """Webhook calls, and the account messages still to send grouped by account; every other
+    message is settled or held here."""
     webhooks: list[Message] = []
-    handed_over: list[tuple[Message, Outcome]] = []  # what providers answered, for observers
+    by_account: dict[int, list[Routed]] = defaultdict(list)
     for message in messages:
         report.dispatched += 1
         report.possible_duplicates += message.reason == POSSIBLE_DUPLICATE
-        account = message.account
-        if message.channel == WEBHOOK_CHANNEL and account is None:
+        if message.channel == WEBHOOK_CHANNEL and message.account is None:
             webhooks.append(message)
-            continue
-        if account is None:
+        elif message.account is None:
             _record(message, Failed("config", "the account no longer exists"), now, report)
-            continue
-        try:
-            to = address_for(message.contact, message.channel, account.provider)
-        except PluginHookError as exc:
-            _skip(message, f"address_error: {exc}"[:200], report)
-            continue
-        if to is None:
-            _skip(message, "no_address", report)
-            continue
-        veto = get_registry().send_policy(
-            message=message, contact=message.contact, account=account, now=now
-        )
-        if veto is not None:
-            _skip(message, veto, report)
-            continue
-        outbound = outbound_message(message, to)  # tracked links, pixel, unsubscribe
-        by_account[account.pk].append((message, outbound))
+        elif (outbound := _prepare(message, now, report)) is not None:
+            by_account[message.account.pk].append((message, outbound))
+    return webhooks, by_account
+
+
+def _prepare(message: Message, now: datetime, report: DispatchReport) -> OutboundMessage | None:
+    """The message as its provider gets it, or None when it was skipped or held."""
+    account = message.account
+    assert account is not None
+    try:
+        to = address_for(message.contact, message.channel, account.provider)
+    except PluginHookError as exc:
+        _skip(message, f"address_error: {exc}"[:200], report)
+        return None
+    if to is None:
+        _skip(message, "no_address", report)
+        return None
+    veto = get_registry().send_policy(
+        message=message, contact=message.contact, account=account, now=now
+    )
+    if veto is not None:
+        _skip(message, veto, report)
+        return None
+    if (opening := legal_hours_opening(message, now)) is not None:
+        _hold(message, opening, HELD_LEGAL_HOURS, report)
+        return None
+    return _outbound(message, to)
+
+
+def _outbound(message: Message, to: str) -> OutboundMessage:
+    return outbound_message(message, to)  # tracked links, pixel, unsubscribe
+
+
+def legal_hours_opening(message: Message, now: datetime) -> datetime | None:
+    """When the channel's legal sending hours next open for this marketing message, in the
+    contact's timezone (else the workspace's); None when it may go now."""
+    if message.category != MessageCategory.MARKETING:
+        return None
+    channel = get_registry().channel(message.channel)
+    if channel is None or channel.legal_hours is None:
+        return None
+    zone = first_zone(message.contact.timezone, message.workspace.timezone)
+    return window_opening(now, *channel.legal_hours, zone)
+
+
+def _send_accounts(
+    by_account: dict[int, list[Routed]], now: datetime, report: DispatchReport
+) -> list[tuple[Message, Outcome]]:
+    """Apply the send policies across all accounts, then send what is left, account by account."""
     candidates = [(message, out.to) for batch in by_account.values() for message, out in batch]
     refused = policy_skips(candidates, now)
+    handed_over: list[tuple[Message, Outcome]] = []
     for batch in by_account.values():
         allowed = []
         for message, outbound in batch:
@@ -138,32 +201,127 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
                 _skip(message, refused[message.pk], report)
             else:
                 allowed.append((message, outbound))
-        if not allowed:
-            continue
-        for (message, outbound), outcome in zip(allowed, _provider_outcomes(allowed), strict=True):
-            _record(message, outcome, now, report)
-            if isinstance(outcome, Failed) and outcome.kind == INVALID_RECIPIENT:
-                mark_address_unusable(
-                    workspace_id=message.workspace_id,
-                    channel=message.channel,
-                    address=outbound.to,
-                    contact_id=message.contact_id,
-                    reason=message.reason,
-                )
-            handed_over.append((message, outcome))
+        if allowed:
+            handed_over += _send_account(allowed, now, report)
+    return handed_over
+
+
+def _send_account(
+    batch: list[Routed], now: datetime, report: DispatchReport
+) -> list[tuple[Message, Outcome]]:
+    """Through the account's breaker and rate limit, then to its provider in batches."""
+    account = batch[0][0].account
+    assert account is not None
+    provider = get_registry().provider(account.channel, account.provider)
+    if provider is None:
+        failure = Failed("config", f"no provider {account.provider!r}")
+        return [_settle(message, failure, now, report) for message, _ in batch]
+    admission = gates.admit(account.pk, now)
+    admitted = _admitted(batch, admission, report)
+    batch = _within_rate_limit(
+        admitted, account.pk, provider.rate_limit(account.config), now, report
+    )
+    if admission.probe and admitted and not batch:  # the probe itself waits for a token
+        gates.abandon_probe(account.pk, admitted[0][0].next_attempt_at or now)
+    return _hand_over(batch, account, provider, admission, now, report)
+
+
+def _hand_over(
+    batch: list[Routed],
+    account: ChannelAccount,
+    provider: Provider,
+    admission: gates.Admission,
+    now: datetime,
+    report: DispatchReport,
+) -> list[tuple[Message, Outcome]]:
+    """One `send` per provider batch; each outcome is recorded on its message and counted by
+    the account's breaker."""
+    handed_over = []
+    counting = admission.counting
+    for chunk in _chunks(batch, provider.max_batch_size):
+        outcomes = _provider_outcomes(provider, account.config, chunk)
+        counting = gates.record(account.pk, outcomes, now, probe=admission.probe, counting=counting)
+        for (message, outbound), outcome in zip(chunk, outcomes, strict=True):
+            handed_over.append(_settle(message, outcome, now, report))
+            _forget_dead_address(message, outbound, outcome)
+    return handed_over
+
+
+def _admitted(
+    batch: list[Routed], admission: gates.Admission, report: DispatchReport
+) -> list[Routed]:
+    """What the circuit breaker lets through; the rest is held until it may try again."""
+    if admission.allowed is None:
+        return batch
+    assert admission.hold_until is not None
+    for message, _ in batch[admission.allowed :]:
+        _hold(message, admission.hold_until, HELD_CIRCUIT_OPEN, report)
+    return batch[: admission.allowed]
+
+
+def _within_rate_limit(
+    batch: list[Routed],
+    account_id: int,
+    limit: RateLimit | None,
+    now: datetime,
+    report: DispatchReport,
+) -> list[Routed]:
+    """The messages the account's token bucket has room for; the rest wait for their token."""
+    if limit is None or not batch:
+        return batch
+    grant = gates.take(account_id, limit, len(batch), now)
+    for (message, _), wait in zip(batch[grant.granted :], grant.waits, strict=True):
+        _hold(message, wait, HELD_RATE_LIMIT, report)
+    return batch[: grant.granted]
+
+
+def _chunks(batch: list[Routed], size: int) -> Iterator[list[Routed]]:
+    for start in range(0, len(batch), size):
+        yield batch[start : start + size]
+
+
+def _call_webhooks(
+    webhooks: list[Message], now: datetime, report: DispatchReport
+) -> list[tuple[Message, Outcome]]:
     calls = [(message.content, message.idempotency_key) for message in webhooks]
-    for message, outcome in zip(webhooks, call_webhooks(calls), strict=True):
-        _record(message, outcome, now, report)
-        handed_over.append((message, outcome))
+    outcomes = call_webhooks(calls)
+    return [
+        _settle(message, outcome, now, report)
+        for message, outcome in zip(webhooks, outcomes, strict=True)
+    ]
+
+
+def _settle(
+    message: Message, outcome: Outcome, now: datetime, report: DispatchReport
+) -> tuple[Message, Outcome]:
+    """Record a provider's (or webhook's) answer; the pair is what observers are shown."""
+    _record(message, outcome, now, report)
+    return message, outcome
+
+
+def _forget_dead_address(message: Message, outbound: OutboundMessage, outcome: Outcome) -> None:
+    """An `invalid_recipient` answer makes that address unusable on the channel: the policies
+    skip later messages to it instead of paying the provider to refuse them again."""
+    if isinstance(outcome, Failed) and outcome.kind == INVALID_RECIPIENT:
+        mark_address_unusable(
+            workspace_id=message.workspace_id,
+            channel=message.channel,
+            address=outbound.to,
+            contact_id=message.contact_id,
+            reason=message.reason,
+        )
+
+
+def _save(messages: list[Message], now: datetime) -> None:
+    """Write every message's new state and tell the engine which ones settled."""
     with transaction.atomic():
         update_rows(
-            messages, ["status", "reason", "sent_at", "provider_message_id", "next_attempt_at"]
+            messages,
+            ["status", "reason", "sent_at", "provider_message_id", "next_attempt_at", "attempts"],
         )
         settled = [m for m in messages if m.status != MessageStatus.PENDING]
         if settled:
             outbox_settled.send(sender=Message, messages=settled, now=now)
-    if handed_over:
-        transaction.on_commit(lambda: _observe(handed_over))
 
 
 def _observe(handed_over: list[tuple[Message, Outcome]]) -> None:
@@ -178,14 +336,22 @@ def _skip(message: Message, reason: str, report: DispatchReport) -> None:
     report.skipped += 1
 
 
-def _provider_outcomes(batch: list[tuple[Message, OutboundMessage]]) -> list[Outcome]:
-    account = batch[0][0].account
-    assert account is not None
-    provider = get_registry().provider(account.channel, account.provider)
-    if provider is None:
-        return [Failed("config", f"no provider {account.provider!r}")] * len(batch)
+def _hold(message: Message, until: datetime, why: str, report: DispatchReport) -> None:
+    """Keep the message pending until `until`: a hold is not an attempt, so the claim's count
+    is given back. A `possible_duplicate` mark is kept: it must stay visible and counted."""
+    message.status, message.next_attempt_at = MessageStatus.PENDING, until
+    message.attempts -= 1
+    if message.reason != POSSIBLE_DUPLICATE:
+        message.reason = f"held: {why}"
+    report.held += 1
+
+
+def _provider_outcomes(
+    provider: Provider, config: Mapping[str, Any], batch: list[Routed]
+) -> list[Outcome]:
+    """One `send` call for the batch: one outcome per message, in order."""
     try:
-        return provider.send(account.config, [outbound for _, outbound in batch])
+        return provider.send(provider.own_config(config), [outbound for _, outbound in batch])
     except NotImplementedError as exc:
         return [Failed("config", str(exc))] * len(batch)
 

@@ -271,6 +271,8 @@ def _provider_problem(provider: object) -> str | None:
         return f"provider name {provider.name!r} must match {NAME.pattern}."
     if not provider.channels or not isinstance(provider.channels, tuple):
         return f"provider {provider.name!r} must list its channels in a non-empty tuple."
+    if not isinstance(provider.max_batch_size, int) or provider.max_batch_size < 1:
+        return f"provider {provider.name!r} must have a max_batch_size of at least 1."
     problem = _schema_problem(provider.config_schema)
     return f"config_schema of provider {provider.name!r} {problem}" if problem else None
 

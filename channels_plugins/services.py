@@ -97,7 +97,7 @@ def is_email_address(value: object) -> bool:
 def config_errors(provider: Provider, config: Any) -> list[FieldError]:
     """Every way `config` breaks the provider's schema, each at the pointer a form field has:
     a missing required field and an unknown one are located at that field."""
-    validator = Draft202012Validator(dict(provider.config_schema), format_checker=_FORMATS)
+    validator = Draft202012Validator(provider.account_schema(), format_checker=_FORMATS)
     errors = [located for error in validator.iter_errors(config) for located in _locate(error)]
     return sorted(errors, key=lambda error: (error.path, error.message))
 

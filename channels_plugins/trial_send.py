@@ -94,7 +94,7 @@ def send_trial(account: ChannelAccount, address: str, params: Mapping[str, Any])
         idempotency_key=f"send-test:{account.pk}:{uuid.uuid4().hex}",
     )
     try:
-        [outcome] = provider.send(account.config, [message])
+        [outcome] = provider.send(provider.own_config(account.config), [message])
     except NotImplementedError as exc:
         return Failed("config", str(exc))
     return outcome

@@ -10,20 +10,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from channels_plugins import services
-from channels_plugins.models import ChannelAccount
+from channels_plugins import gates, services
+from channels_plugins.models import BreakerState, ChannelAccount
 from channels_plugins.receipt_hook import receipt_url
 from channels_plugins.registry import get_registry
 from core.api.base import WorkspaceScopedMixin
 from core.api.serializers import StrictFieldsMixin
 from core.api.workspace import resolve_access
+
+
+class BreakerSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(choices=BreakerState.choices)
+    failures = serializers.IntegerField()
+    opened_at = serializers.DateTimeField(allow_null=True)
+    reopens_at = serializers.DateTimeField(allow_null=True)
 
 
 class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[ChannelAccount]):
@@ -38,6 +45,11 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
         "provider). Shown to callers with the write scope only; null otherwise."
     )
 
+    breaker = serializers.SerializerMethodField(
+        help_text="The account's circuit breaker: state (closed, open, half_open), consecutive "
+        "failures, when it opened and when it next lets a probe through."
+    )
+
     class Meta:
         model = ChannelAccount
         fields = [
@@ -48,10 +60,11 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
             "config",
             "track_clicks",
             "receipt_url",
+            "breaker",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "receipt_url", "created_at", "updated_at"]
+        read_only_fields = ["id", "receipt_url", "breaker", "created_at", "updated_at"]
         extra_kwargs = {
             "name": {"help_text": "What send nodes call the account; unique per workspace."},
             "channel": {"help_text": "A channel of GET /channels/; fixed once created."},
@@ -59,6 +72,10 @@ class ChannelAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer[Ch
         }
         # Uniqueness is judged by the service, which answers with a located error.
         validators: list[Any] = []
+
+    @extend_schema_field(BreakerSerializer)
+    def get_breaker(self, instance: ChannelAccount) -> dict[str, Any]:
+        return gates.breaker_status(instance)
 
     def to_representation(self, instance: ChannelAccount) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -99,7 +116,7 @@ class ChannelAccountViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet[ChannelA
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[ChannelAccount]:
-        return self.scoped(ChannelAccount.objects.all())
+        return self.scoped(ChannelAccount.objects.select_related("gate"))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -153,12 +170,22 @@ class ProviderEntrySerializer(serializers.Serializer[Any]):
     )
 
 
+class LegalHoursSerializer(serializers.Serializer[Any]):
+    start = serializers.CharField(help_text="HH:MM, in the contact's timezone.")
+    end = serializers.CharField(help_text="HH:MM; the window is [start, end).")
+
+
 class ChannelEntrySerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     title = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
     params_schema = serializers.JSONField(
         help_text="JSON Schema (draft 2020-12) of a send node's params on this channel."
+    )
+    legal_hours = LegalHoursSerializer(
+        allow_null=True,
+        help_text="Local hours in which marketing messages may be sent on this channel; "
+        "dispatch holds them outside (held: legal_hours). Null: any hour.",
     )
     providers = ProviderEntrySerializer(many=True)
 

@@ -7,6 +7,7 @@ misspelt param is a validation error, not a silently empty message.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import time
 from typing import Any
 
 from channels_plugins.base import Channel
@@ -53,6 +54,9 @@ SMS = Channel(
     name="sms",
     title="SMS",
     description="A text message to the contact's phone number.",
+    # Marketing SMS only 08:00-21:00 local time: the strictest common rule (China's carriers
+    # and Tencent Cloud code 1029 allow 08:00-22:00; several markets end at 21:00).
+    legal_hours=(time(8), time(21)),
     params_schema={
         "$schema": DRAFT,
         "type": "object",

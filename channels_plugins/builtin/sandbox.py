@@ -61,6 +61,7 @@ SANDBOX = SandboxProvider(
     title="Sandbox",
     description="Records messages instead of sending them.",
     channels=("*",),  # every channel, third-party ones included
+    max_batch_size=100,  # batches exercise dispatch's grouping; no rate limit unless configured
     config_schema={
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",

@@ -362,6 +362,7 @@ SMTP = SmtpProvider(
     description="Sends email through an SMTP server of your choice.",
     channels=("email",),
     config_schema=CONFIG_SCHEMA,
+    max_batch_size=100,  # one SMTP session carries a whole batch
 )
 
 

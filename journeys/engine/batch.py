@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from core.models import Contact, Workspace
 from core.rules.evaluation import BUILTIN_FIELDS, ContactSnapshot
+from core.timing import first_zone
 from journeys.engine.claim import Claim
-from journeys.engine.zones import zone_named
 from journeys.models import Enrollment, Journey, JourneyVersion
 
 _BUILTIN = tuple(sorted(BUILTIN_FIELDS))
@@ -155,7 +155,7 @@ class Scope:
     def zone(self, contact: ContactState) -> ZoneInfo:
         """The contact's zone, else the workspace's, else UTC (a bad name is skipped)."""
         workspace = self.workspaces[contact.workspace_id]
-        return zone_named(contact.fields["timezone"], workspace.timezone)
+        return first_zone(contact.fields["timezone"], workspace.timezone)
 
 
 def load(claim: Claim) -> list[EnrollmentState]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journeys.engine.timing import NeverOpen, earliest_send
+from core.timing import NeverOpen, earliest_send
 from journeys.nodes.base import Advance, SendMessage, Sleep, Transition, Visit
 from journeys.nodes.outcome import awaiting_outcome, deliver, settle
 from journeys.nodes.templates import render_params

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from journeys.engine.timing import add_duration, next_time_of_day
+from core.timing import add_duration, next_time_of_day
 from journeys.nodes.base import Advance, Sleep, Transition, Visit
 from journeys.nodes.times import duration_of, time_of_day
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.durations import parse_duration
-from journeys.engine.timing import add_duration
+from core.timing import add_duration
 from journeys.nodes.base import Advance, AwaitEvent, Transition, Visit
 
 RECEIVED = "received_events"  # enrollment data: node id → the event that woke it

@@ -3,12 +3,13 @@ isolation and scopes."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
-from channels_plugins.models import ChannelAccount
+from channels_plugins.models import AccountGate, ChannelAccount
 from channels_plugins.services import account_channels
 from core.models import Workspace
 from tests.channels_plugins.plugin import NESTED_SECRET, SECRET
@@ -24,6 +25,7 @@ FIELDS = {
     "config",
     "track_clicks",
     "receipt_url",
+    "breaker",
     "created_at",
     "updated_at",
 }
@@ -293,3 +295,32 @@ def test_changes_need_the_write_scope(
 def test_anonymous_callers_are_refused() -> None:
     assert APIClient().get(URL).status_code in (401, 403)
     assert APIClient().get("/api/v1/channels/").status_code in (401, 403)
+
+
+def test_an_account_shows_its_breaker_and_takes_a_generic_rate_limit(api: APIClient) -> None:
+    rate_limit = {"per_second": 5, "burst": 10}
+    response = create(
+        api, name="push-main", channel="push", provider="sandbox", config={"rate_limit": rate_limit}
+    )
+    assert response.status_code == 201, response.content
+    account = response.json()
+    assert account["config"] == {"rate_limit": rate_limit}
+    closed = {"state": "closed", "failures": 0, "opened_at": None, "reopens_at": None}
+    assert account["breaker"] == closed
+    opened = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
+    AccountGate.objects.create(
+        account_id=account["id"],
+        breaker="open",
+        failures=5,
+        opened_at=opened,
+        reopens_at=opened + timedelta(minutes=1),
+    )
+    [listed] = api.get(URL).json()["results"]
+    assert listed["breaker"] == {
+        "state": "open",
+        "failures": 5,
+        "opened_at": "2026-11-02T04:00:00Z",
+        "reopens_at": "2026-11-02T04:01:00Z",
+    }
+    bad = create(api, name="x", channel="push", provider="sandbox", config={"rate_limit": {}})
+    assert bad.status_code == 400

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
 
 from channels_plugins import services
-from channels_plugins.models import ChannelAccount
+from channels_plugins.models import AccountGate, ChannelAccount
 from channels_plugins.registry import Registry
 from core.models import Workspace
 from tests.channels_plugins.plugin import NESTED_SECRET, SECRET
@@ -110,3 +111,24 @@ def test_the_change_page_shows_the_receipt_url_and_an_action_replaces_it(
     account.refresh_from_db()
     assert account.hook_token != old
     assert len(account.hook_token) >= 40
+
+
+def test_the_change_page_shows_the_circuit_breaker(
+    admin_client: Client, account: ChannelAccount
+) -> None:
+    assert (
+        "closed, 0 consecutive failures" in admin_client.get(change_url(account)).content.decode()
+    )
+    opened = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
+    AccountGate.objects.create(
+        account=account,
+        breaker="open",
+        failures=5,
+        opened_at=opened,
+        reopens_at=opened + timedelta(minutes=1),
+    )
+    page = admin_client.get(change_url(account)).content.decode()
+    assert (
+        "open, 5 consecutive failures; opened 2026-11-02 04:00:00 UTC, "
+        "next probe 2026-11-02 04:01:00 UTC"
+    ) in page

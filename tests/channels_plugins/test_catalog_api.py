@@ -27,13 +27,15 @@ def test_the_catalog_lists_channels_with_schemas_and_providers(
     assert channels["push"]["params_schema"] == PUSH.params_schema
     assert channels["push"]["title"] == PUSH.title
     assert channels["chat"]["params_schema"] == CHAT.params_schema
+    assert channels["sms"]["legal_hours"] == {"start": "08:00", "end": "21:00"}
+    assert channels["push"]["legal_hours"] is None
     assert channels["chat"]["providers"] == [
         {
             "name": "chatops",
             "title": "ChatOps",
             "description": "",
             "plugin": "acme-chat",
-            "config_schema": CHATOPS.config_schema,
+            "config_schema": CHATOPS.account_schema(),
         },
         {
             "name": "sandbox",
@@ -47,6 +49,10 @@ def test_the_catalog_lists_channels_with_schemas_and_providers(
     assert sms_providers == ["chatops", "sandbox"]
     secret = channels["chat"]["providers"][0]["config_schema"]["properties"]["api_key"]
     assert secret["writeOnly"] is True
+    # Forms offer every account the generic rate limit, on top of the provider's own fields.
+    generic = channels["chat"]["providers"][0]["config_schema"]["properties"]["rate_limit"]
+    assert generic["required"] == ["per_second"]
+    assert "rate_limit" not in CHATOPS.config_schema["properties"]
 
 
 def test_a_blocked_plugin_leaves_the_catalog(api: APIClient) -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.durations import Duration, parse_duration
-from journeys.engine.timing import (
+from core.timing import (
     NeverOpen,
     add_duration,
     earliest_send,

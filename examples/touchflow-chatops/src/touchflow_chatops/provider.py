@@ -93,6 +93,7 @@ CHATOPS_WEBHOOK = ChatopsWebhook(
     title="ChatOps webhook",
     description="POSTs each message as JSON to a URL the chat app gives you.",
     channels=("chatops",),
+    max_batch_size=50,  # one connection pool carries up to 50 POSTs
     config_schema={
         "$schema": SCHEMA,
         "type": "object",

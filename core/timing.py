@@ -1,4 +1,5 @@
-"""Wall-clock arithmetic for waits, send windows and quiet hours, in the contact's timezone.
+"""Wall-clock arithmetic for waits, send windows, quiet hours and legal sending hours, in the
+contact's timezone (the journey engine and dispatch both use it).
 
 Pure functions on aware datetimes. Marketers think in local wall-clock time ("the next
 18:00", "three days later at the same time"), so calendar arithmetic happens in the contact's
@@ -12,9 +13,36 @@ zone and the result is converted back to UTC. Two DST rules follow from that:
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from functools import lru_cache
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.durations import Duration
+
+if TYPE_CHECKING:
+    from core.models import Contact
+
+
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def first_zone(*names: str) -> ZoneInfo:
+    """The first of `names` that is a known IANA zone, else UTC (a bad name is skipped)."""
+    for name in names:
+        zone = _zone(name) if name else None
+        if zone is not None:
+            return zone
+    return ZoneInfo("UTC")
+
+
+def zone_of(contact: Contact) -> ZoneInfo:
+    """The contact's zone, else the workspace's, else UTC (a bad name is skipped, not fatal)."""
+    return first_zone(contact.timezone, contact.workspace.timezone)
 
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
