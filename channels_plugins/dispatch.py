@@ -3,10 +3,10 @@
 Messages are claimed under a lease (`sending` with `next_attempt_at` as the lease's end), so
 two dispatchers never send one message. A message whose lease runs out while `sending` (its
 dispatcher died between handing it over and recording the outcome) is claimed again with the
-same idempotency key; the claim marks it `possible_duplicate` in `reason`, which stays on the
-message and is counted, never silent. Transient and rate-limited failures are retried with
-exponential backoff and jitter (honouring `retry_after`) up to MAX_ATTEMPTS; other failures
-are final. Plugins may supply addresses and veto messages (`touchflow_send_policy`); then
+same idempotency key; it is flagged `possible_duplicate`, a mark that stays on the message
+whatever happens next, and counted, never silent. Transient and rate-limited failures are
+retried with exponential backoff and jitter (honouring `retry_after`) up to MAX_ATTEMPTS; other
+failures are final. Plugins may supply addresses and veto messages (`touchflow_send_policy`); then
 suppressed addresses, missing consent and frequency caps skip (`policies`). Once an outcome
 settles, `outbox_settled` tells the engine, which wakes enrollments waiting on it, and after
 commit `touchflow_after_send` shows plugins what each provider answered.
@@ -137,7 +137,9 @@ def _route(
     by_account: dict[int, list[Routed]] = defaultdict(list)
     for message in messages:
         report.dispatched += 1
-        report.possible_duplicates += message.reason == POSSIBLE_DUPLICATE
+        if message.reason == POSSIBLE_DUPLICATE:  # set by this claim: its lease had run out
+            message.possible_duplicate = True
+            report.possible_duplicates += 1
         if message.channel == WEBHOOK_CHANNEL and message.account is None:
             webhooks.append(message)
         elif message.account is None:
@@ -317,7 +319,15 @@ def _save(messages: list[Message], now: datetime) -> None:
     with transaction.atomic():
         update_rows(
             messages,
-            ["status", "reason", "sent_at", "provider_message_id", "next_attempt_at", "attempts"],
+            [
+                "status",
+                "reason",
+                "sent_at",
+                "provider_message_id",
+                "next_attempt_at",
+                "attempts",
+                "possible_duplicate",
+            ],
         )
         settled = [m for m in messages if m.status != MessageStatus.PENDING]
         if settled:
@@ -338,11 +348,10 @@ def _skip(message: Message, reason: str, report: DispatchReport) -> None:
 
 def _hold(message: Message, until: datetime, why: str, report: DispatchReport) -> None:
     """Keep the message pending until `until`: a hold is not an attempt, so the claim's count
-    is given back. A `possible_duplicate` mark is kept: it must stay visible and counted."""
+    is given back."""
     message.status, message.next_attempt_at = MessageStatus.PENDING, until
     message.attempts -= 1
-    if message.reason != POSSIBLE_DUPLICATE:
-        message.reason = f"held: {why}"
+    message.reason = f"held: {why}"
     report.held += 1
 
 
@@ -362,8 +371,8 @@ def _record(message: Message, outcome: Outcome, now: datetime, report: DispatchR
         message.status, message.sent_at = MessageStatus.SENT, now
         message.provider_message_id = outcome.provider_message_id
         message.next_attempt_at = None
-        if message.reason != POSSIBLE_DUPLICATE:
-            message.reason = ""  # an earlier attempt's "retrying after …" no longer applies
+        # An earlier attempt's "retrying after …" no longer applies; a duplicate still may.
+        message.reason = POSSIBLE_DUPLICATE if message.possible_duplicate else ""
         report.sent += 1
         return
     reason = f"{outcome.kind}: {outcome.detail}" if outcome.detail else outcome.kind

@@ -56,6 +56,12 @@ class Message(models.Model):
     )
     reason = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    possible_duplicate = models.BooleanField(
+        default=False,
+        db_default=False,  # the walker's bulk INSERT names only the columns it knows
+        help_text="Claimed again after its dispatcher died mid-send: the provider may have it "
+        "twice (it got the same idempotency key both times). Stays set whatever happens next.",
+    )
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()

@@ -33,6 +33,7 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
             "reason",
             "content",
             "attempts",
+            "possible_duplicate",
             "created_at",
             "sent_at",
         ]

@@ -260,3 +260,27 @@ def test_a_message_claimed_again_after_a_dead_dispatcher_keeps_its_mark(demo: Wo
     assert report.possible_duplicates == 1
     message = Message.objects.get()
     assert (message.status, message.reason, message.attempts) == ("sent", POSSIBLE_DUPLICATE, 2)
+
+
+def test_a_possible_duplicate_stays_marked_and_counted_once_through_a_retry(
+    demo: Workspace, receiver: RecordingServer
+) -> None:
+    """Regression: a reclaimed item that then failed transiently lost its mark (its reason
+    became "retrying after …", then empty once sent), and a held one was counted again at
+    every later claim."""
+    receiver.reply(503)
+    journey = published(demo, webhook_journey(receiver.url, failed_port=False))
+    enroll(journey, person(demo, "lee"), NOW)
+    run_due(NOW)
+    claim_messages(NOW, limit=10)  # ... and that dispatcher dies
+
+    first = dispatch_due(NOW + SEND_LEASE)
+    retrying = Message.objects.get(channel="webhook")
+    assert retrying.reason == "retrying after transient: HTTP 503"
+    assert retrying.next_attempt_at is not None
+    second = dispatch_due(retrying.next_attempt_at)
+
+    assert (first.possible_duplicates, second.possible_duplicates) == (1, 0)
+    message = Message.objects.get(channel="webhook")
+    assert (message.status, message.reason) == (MessageStatus.SENT, POSSIBLE_DUPLICATE)
+    assert message.possible_duplicate
