@@ -41,7 +41,9 @@ class Message(models.Model):
     category = models.CharField(
         max_length=16, choices=MessageCategory.choices, default=MessageCategory.MARKETING
     )
-    journey_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # No index of its own: `message_journey_stats` starts with it, and every index costs each
+    # message the walker writes.
+    journey_id = models.BigIntegerField(null=True, blank=True)
     node_id = models.CharField(max_length=200, blank=True)
     enrollment_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     content = models.JSONField(default=dict, help_text="The rendered params.")
