@@ -6,11 +6,7 @@ measurement really sent every message, and that smtp dispatch reused one session
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from tests.support.system import REPO_ROOT, django_process_env
+from tests.bench.running import bench_figures
 
 FIGURES = {
     "dispatch_sandbox_msgs_per_s",
@@ -24,17 +20,7 @@ FIGURES = {
 
 
 def test_the_dispatch_benchmark_sends_everything_and_reports_every_figure() -> None:
-    done = subprocess.run(
-        [sys.executable, "bench/dispatch.py", "--n", "30", "--smtp-n", "12"],
-        cwd=REPO_ROOT,
-        env=django_process_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = bench_figures("dispatch.py", "--n", "30", "--smtp-n", "12")
     assert figures.keys() >= FIGURES
     assert (figures["dispatch_sandbox_n"], figures["dispatch_sandbox_sent"]) == (30, 30)
     assert (figures["dispatch_smtp_n"], figures["dispatch_smtp_sent"]) == (12, 12)

@@ -6,12 +6,8 @@ measurement really walked every contact through the whole pipeline.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 from bench.population import VISITS_PER_CONTACT
-from tests.support.system import REPO_ROOT, django_process_env
+from tests.bench.running import bench_figures
 
 FIGURES = {
     "engine_sqlite_steps_per_s",
@@ -25,17 +21,7 @@ FIGURES = {
 
 
 def test_the_engine_benchmark_walks_everyone_and_reports_every_figure() -> None:
-    done = subprocess.run(
-        [sys.executable, "bench/engine.py", "--n", "40", "--naive-sample", "3"],
-        cwd=REPO_ROOT,
-        env=django_process_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = bench_figures("engine.py", "--n", "40", "--naive-sample", "3")
     assert figures.keys() >= FIGURES
     assert figures["engine_sqlite_steps"] == 40 * VISITS_PER_CONTACT
     assert figures["engine_10n_steps"] == 400 * VISITS_PER_CONTACT
