@@ -9,7 +9,8 @@ import pytest
 
 from channels_plugins.engagement import record_message_event
 from channels_plugins.models import Message, MessageStatus
-from core.models import Contact, Event, Workspace
+from core.models import Event, Workspace
+from tests.support.people import person
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
@@ -17,9 +18,7 @@ NOW = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
 
 @pytest.fixture
 def message(demo: Workspace) -> Message:
-    contact = Contact.objects.create(
-        workspace=demo, external_id="ann", email="ann@example.com", created_at=NOW, updated_at=NOW
-    )
+    contact = person(demo, "ann", email="ann@example.com")
     return Message.objects.create(
         workspace=demo,
         contact=contact,

@@ -16,6 +16,7 @@ from channels_plugins.dispatch import dispatch_due
 from channels_plugins.models import ChannelAccount, Message, MessageStatus
 from channels_plugins.services import create_account
 from core.models import Contact, Event, Workspace
+from tests.support.people import person
 from tests.support.smtp import SmtpServer, smtp_server
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +46,7 @@ def server() -> Iterator[SmtpServer]:
 
 @pytest.fixture
 def contact(workspace: Workspace) -> Contact:
-    return Contact.objects.create(
-        workspace=workspace,
-        external_id="ann",
-        email="ann@example.com",
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    return person(workspace, "ann", email="ann@example.com")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -19,8 +18,7 @@ from channels_plugins.dispatch import (
     dispatch_due,
 )
 from channels_plugins.models import Message, MessageStatus
-from core.models import Contact, Workspace
-from core.services.contacts import upsert_contact
+from core.models import Workspace
 from journeys.engine.enrollment import enroll
 from journeys.engine.tick import tick
 from journeys.engine.walker import run_due
@@ -29,6 +27,7 @@ from journeys.nodes.outcome import RECHECK_AFTER
 from tests.engine.factories import published_journey
 from tests.journeys.builders import JourneyBuilder
 from tests.support.http import RecordingServer, recording_server
+from tests.support.people import person
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)  # midday in Shanghai: no quiet hours in the way
@@ -42,11 +41,6 @@ def receiver() -> Iterator[RecordingServer]:
 
 def published(workspace: Workspace, builder: JourneyBuilder) -> Journey:
     return published_journey(workspace, builder.build(), name="outcomes")
-
-
-def person(workspace: Workspace, external_id: str, **fields: Any) -> Contact:
-    data = {"external_id": external_id, "timezone": "Asia/Shanghai", **fields}
-    return upsert_contact(workspace, data)[0]
 
 
 def webhook_journey(url: str, *, failed_port: bool) -> JourneyBuilder:

@@ -22,8 +22,8 @@ from channels_plugins.policies import policy_skips
 from channels_plugins.services import create_account
 from channels_plugins.unusable import mark_address_unusable
 from core.models import Contact, Workspace
-from core.services.contacts import upsert_contact
 from tests.channels_plugins.receipts.helpers import SECRET, post_receipts
+from tests.support.people import person
 from tests.support.smtp import SmtpServer, smtp_server
 
 pytestmark = pytest.mark.django_db
@@ -40,10 +40,6 @@ def server() -> Iterator[SmtpServer]:
 def account(workspace: Workspace, server: SmtpServer) -> ChannelAccount:
     config = server.config(receipt_secret=SECRET)
     return create_account(workspace, name="mail", channel="email", provider="smtp", config=config)
-
-
-def person(workspace: Workspace, external_id: str, email: str) -> Contact:
-    return upsert_contact(workspace, {"external_id": external_id, "email": email})[0]
 
 
 def queue(
@@ -73,7 +69,7 @@ def test_a_refused_recipient_is_marked_and_skipped_afterwards_until_the_address_
     account: ChannelAccount, server: SmtpServer, workspace: Workspace
 ) -> None:
     server.refuse_rcpt["gone@example.com"] = "550 5.1.1 No such user"
-    gus = person(workspace, "gus", "gone@example.com")
+    gus = person(workspace, "gus", email="gone@example.com")
     first = queue(account, gus, "k1")
     dispatch_due(NOW)
     assert outcome(first) == (MessageStatus.FAILED, "invalid_recipient: 550 5.1.1 No such user")
@@ -86,7 +82,7 @@ def test_a_refused_recipient_is_marked_and_skipped_afterwards_until_the_address_
     assert outcome(second) == (MessageStatus.SKIPPED, "invalid_recipient")
     assert len(server.received) == 0
 
-    gus = person(workspace, "gus", "gus@example.com")  # a new address is usable again
+    gus = person(workspace, "gus", email="gus@example.com")  # a new address is usable again
     third = queue(account, gus, "k3")
     dispatch_due(NOW + timedelta(minutes=2))
     assert outcome(third)[0] == MessageStatus.SENT
@@ -96,7 +92,7 @@ def test_a_refused_recipient_is_marked_and_skipped_afterwards_until_the_address_
 def test_a_hard_bounce_receipt_makes_later_email_skip(
     client: Client, account: ChannelAccount, server: SmtpServer, workspace: Workspace
 ) -> None:
-    ann = person(workspace, "ann", "ann@example.com")
+    ann = person(workspace, "ann", email="ann@example.com")
     first = queue(account, ann, "k1")
     dispatch_due(NOW)
     first.refresh_from_db()
@@ -125,7 +121,7 @@ def test_a_hard_bounce_receipt_makes_later_email_skip(
 def test_unusable_addresses_are_per_workspace_and_channel(
     account: ChannelAccount, workspace: Workspace, other_workspace: Workspace
 ) -> None:
-    ann = person(workspace, "ann", "ann@example.com")
+    ann = person(workspace, "ann", email="ann@example.com")
     message = queue(account, ann, "k1")
     mark_address_unusable(
         workspace_id=other_workspace.pk,

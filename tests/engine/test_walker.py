@@ -12,13 +12,13 @@ import pytest
 
 from channels_plugins.models import Message
 from core.models import Contact, Workspace
-from core.services.contacts import upsert_contact
 from journeys.engine.claim import claim_due
 from journeys.engine.enrollment import Skipped, enroll
 from journeys.engine.walker import advance_batch, run_due
 from journeys.models import Enrollment, EnrollmentStatus, Journey, StepLog
 from journeys.services import create_journey
 from tests.engine.factories import published_journey
+from tests.support.people import person
 from tests.support.system import shared_examples_dir
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +29,6 @@ NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 def published(workspace: Workspace, example: str) -> Journey:
     document = json.loads((shared_examples_dir() / example).read_text())
     return published_journey(workspace, document, name=example)
-
-
-def person(workspace: Workspace, external_id: str, **fields: Any) -> Contact:
-    data = {"external_id": external_id, "timezone": "Asia/Shanghai", **fields}
-    return upsert_contact(workspace, data)[0]
 
 
 def messages_of(contact: Contact) -> list[tuple[str, str]]:

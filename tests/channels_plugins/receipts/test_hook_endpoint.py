@@ -17,6 +17,7 @@ from channels_plugins.registry import Registry
 from channels_plugins.services import create_account
 from core.models import Contact, Event, Workspace
 from tests.channels_plugins.receipts.helpers import SECRET, hook_path, post_receipts
+from tests.support.people import person
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
@@ -30,13 +31,7 @@ def frozen() -> Any:
 
 @pytest.fixture
 def contact(workspace: Workspace) -> Contact:
-    return Contact.objects.create(
-        workspace=workspace,
-        external_id="ann",
-        email="ann@example.com",
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    return person(workspace, "ann", email="ann@example.com")
 
 
 @pytest.fixture
