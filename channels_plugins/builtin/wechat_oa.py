@@ -282,29 +282,31 @@ class WechatOAProvider(Provider):
         token = str(config.get("callback_token") or "")
         if not token:
             raise ReceiptRejected(
-                "no_callback_token",
+                "callback_token_missing",
                 "The account has no callback token to check WeChat's signature with.",
                 status=403,
             )
         query = request.query
         given, timestamp, nonce = (query.get(k, "") for k in ("signature", "timestamp", "nonce"))
         if not (given and timestamp and nonce):
-            raise ReceiptRejected("unsigned", "signature, timestamp and nonce are required.")
+            raise ReceiptRejected(
+                "signature_missing", "signature, timestamp and nonce are required."
+            )
         expected = signature(token, timestamp, nonce)
         if not hmac.compare_digest(expected.encode(), given.lower().encode()):
-            raise ReceiptRejected("bad_signature", "The signature does not match.")
+            raise ReceiptRejected("signature_invalid", "The signature does not match.")
         try:
             sent_at = datetime.fromtimestamp(int(timestamp), tz=CHINA)
         except (ValueError, OverflowError, OSError):
-            raise ReceiptRejected("bad_timestamp", "The timestamp is not a number.") from None
+            raise ReceiptRejected("timestamp_invalid", "The timestamp is not a number.") from None
         if abs(request.received_at - sent_at) > MAX_EVENT_AGE:
-            raise ReceiptRejected("stale", "The timestamp is more than 5 minutes off.")
+            raise ReceiptRejected("timestamp_stale", "The timestamp is more than 5 minutes off.")
 
     def answer_url_check(self, config: Mapping[str, Any], request: ReceiptRequest) -> str:
         self.verify_receipt(config, request)
         echostr = request.query.get("echostr", "")
         if not echostr:
-            raise ReceiptRejected("no_echostr", "A URL check carries echostr.", status=400)
+            raise ReceiptRejected("echostr_missing", "A URL check carries echostr.", status=400)
         return echostr
 
     def parse_receipts(self, config: Mapping[str, Any], request: ReceiptRequest) -> list[Receipt]:

@@ -434,8 +434,11 @@ def test_wrongly_signed_and_encrypted_events_are_refused(
     unsigned = httpx.post(url, content=body)
     encrypted = wechat.post_event(url, b"<xml><Encrypt><![CDATA[abc]]></Encrypt></xml>")
     doctype = wechat.post_event(url, b'<!DOCTYPE x [<!ENTITY a "b">]><xml>&a;</xml>')
-    assert (wrong.status_code, wrong.json()["errors"][0]["code"]) == (401, "bad_signature")
-    assert (unsigned.status_code, unsigned.json()["errors"][0]["code"]) == (401, "unsigned")
+    assert (wrong.status_code, wrong.json()["errors"][0]["code"]) == (401, "signature_invalid")
+    assert (unsigned.status_code, unsigned.json()["errors"][0]["code"]) == (
+        401,
+        "signature_missing",
+    )
     assert encrypted.status_code == 400
     assert encrypted.json()["errors"][0]["code"] == "encrypted_not_supported"
     assert doctype.json()["errors"][0]["code"] == "doctype_refused"
