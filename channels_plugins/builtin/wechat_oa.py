@@ -13,14 +13,15 @@ because another process force-refreshed it) the row is re-read first; only when 
 holds the token that failed is a new one fetched with `force_refresh` (WeChat allows 20 a
 day), and the message is retried once.
 
-Receipts (A4.5, plain-text mode): WeChat posts XML events to the account's server URL, signed
+Receipts (A4.5): WeChat posts XML events to the account's server URL, signed
 in the query (`signature = sha1(sorted(token, timestamp, nonce))` with the account's callback
 token); the GET with `echostr` that WeChat uses to check the URL is answered too.
 `TEMPLATESENDJOBFINISH` becomes `message.delivered` or `message.failed` (`failed:user block`
 also makes the openid unusable); `unsubscribe` makes the follower's openid unusable, since no
 template message can reach an unfollowed openid (WeChat would answer 43004). Other events and
-user messages are acknowledged and ignored. Encrypted (safe) mode is not supported: an event
-carrying only `<Encrypt>` is refused, so accounts use plain-text or compatible mode.
+user messages are acknowledged and ignored. In safe and compatible mode the push is also
+signed over its ciphertext (`msg_signature`) and decrypted with the account's EncodingAESKey
+(`wechat_crypto`; the previous key is tried too, for rotation).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from channels_plugins.base import (
     ReceiptRequest,
     Sent,
 )
+from channels_plugins.builtin import wechat_crypto
 from channels_plugins.hookspecs import hookimpl
 from core import clock
 
@@ -75,6 +77,7 @@ ERROR_KINDS: dict[int, str] = {
     40037: "content_rejected",  # invalid template_id
     47003: "content_rejected",  # template data argument invalid
 }
+AES_KEY_PATTERN = "^[A-Za-z0-9+/]{43}$"
 UNKNOWN_CODE_KIND = "config"  # a refusal we cannot classify: fail and let an admin look
 
 
@@ -101,6 +104,22 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "Callback token",
             "The Token set in the account's server configuration (服务器配置): WeChat signs "
             "the events it posts to the receipt URL with it (stored, never shown).",
+            writeOnly=True,
+        ),
+        "encoding_aes_key": _field(
+            "string",
+            "EncodingAESKey",
+            "The message encryption key of the server configuration, for safe or compatible "
+            "mode; leave empty in plain-text mode (stored, never shown).",
+            pattern=AES_KEY_PATTERN,
+            writeOnly=True,
+        ),
+        "previous_encoding_aes_key": _field(
+            "string",
+            "Previous EncodingAESKey",
+            "The key being replaced, still tried while WeChat switches to the new one "
+            "(stored, never shown).",
+            pattern=AES_KEY_PATTERN,
             writeOnly=True,
         ),
         "api_base_url": _field(
@@ -301,6 +320,18 @@ class WechatOAProvider(Provider):
             raise ReceiptRejected("timestamp_invalid", "The timestamp is not a number.") from None
         if abs(request.received_at - sent_at) > MAX_EVENT_AGE:
             raise ReceiptRejected("timestamp_stale", "The timestamp is more than 5 minutes off.")
+        if query.get("encrypt_type") == "aes":
+            # Safe and compatible modes also sign the ciphertext: sha1(sorted(token, timestamp,
+            # nonce, Encrypt)) in msg_signature.
+            encrypted = _xml_fields(request.body).get("Encrypt", "")
+            given_msg = query.get("msg_signature", "")
+            if not (encrypted and given_msg):
+                raise ReceiptRejected(
+                    "signature_missing", "An encrypted push carries msg_signature and Encrypt."
+                )
+            expected = signature(token, timestamp, nonce, encrypted)
+            if not hmac.compare_digest(expected.encode(), given_msg.lower().encode()):
+                raise ReceiptRejected("signature_invalid", "The msg_signature does not match.")
 
     def answer_url_check(self, config: Mapping[str, Any], request: ReceiptRequest) -> str:
         self.verify_receipt(config, request)
@@ -310,7 +341,7 @@ class WechatOAProvider(Provider):
         return echostr
 
     def parse_receipts(self, config: Mapping[str, Any], request: ReceiptRequest) -> list[Receipt]:
-        fields = _event_fields(request.body)
+        fields = _event_fields(config, request.body)
         if fields.get("MsgType") != "event":
             return []  # a user's message: nothing about our deliveries
         event = fields.get("Event", "")
@@ -332,8 +363,39 @@ class WechatOAProvider(Provider):
         return []
 
 
-def _event_fields(body: bytes) -> dict[str, str]:
-    """The top-level elements of a WeChat XML push as text."""
+def _event_fields(config: Mapping[str, Any], body: bytes) -> dict[str, str]:
+    """The push's fields, decrypted when it carries `<Encrypt>` and the account has the key
+    (safe mode; compatible mode's plain copy is used when it has none)."""
+    fields = _xml_fields(body)
+    if "Encrypt" not in fields:
+        return fields
+    keys = [
+        str(config[name])
+        for name in ("encoding_aes_key", "previous_encoding_aes_key")
+        if config.get(name)
+    ]
+    if not keys and "MsgType" in fields:
+        return fields
+    if not keys:
+        raise _malformed(
+            "/Encrypt",
+            "encoding_aes_key_missing",
+            "The push is encrypted (safe mode) and the account has no EncodingAESKey.",
+        )
+    for key in keys:  # the previous key still opens pushes sent while it was being replaced
+        try:
+            return _xml_fields(wechat_crypto.decrypt(key, str(config["appid"]), fields["Encrypt"]))
+        except (wechat_crypto.DecryptFailed, ValueError):
+            continue
+    raise _malformed(
+        "/Encrypt",
+        "decrypt_failed",
+        "The push does not decrypt with the account's EncodingAESKey and AppID.",
+    )
+
+
+def _xml_fields(body: bytes) -> dict[str, str]:
+    """The top-level elements of a WeChat XML document as text."""
     if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
         raise _malformed("", "doctype_refused", "A DOCTYPE or entity is not WeChat's.")
     try:
@@ -343,15 +405,7 @@ def _event_fields(body: bytes) -> dict[str, str]:
         raise _malformed("", "not_xml", f"The body is not XML: {exc}.") from None
     if root.tag != "xml":
         raise _malformed("", "not_wechat_xml", "WeChat's pushes have an <xml> root.")
-    fields = {child.tag: (child.text or "").strip() for child in root}
-    if "Encrypt" in fields and "MsgType" not in fields:
-        raise _malformed(
-            "/Encrypt",
-            "encrypted_not_supported",
-            "Safe-mode (encrypted) events are not supported: set the account's message "
-            "encryption to plain-text or compatible mode.",
-        )
-    return fields
+    return {child.tag: (child.text or "").strip() for child in root}
 
 
 def _malformed(path: str, code: str, message: str) -> ReceiptMalformed:

@@ -5,6 +5,7 @@ server."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,16 @@ import pytest
 import time_machine
 
 from channels_plugins import tokens
-from channels_plugins.base import Failed, OutboundMessage, Outcome, ReceiptRequest, Sent
+from channels_plugins.base import (
+    Failed,
+    OutboundMessage,
+    Outcome,
+    ReceiptMalformed,
+    ReceiptRejected,
+    ReceiptRequest,
+    Sent,
+)
+from channels_plugins.builtin import wechat_crypto
 from channels_plugins.builtin.wechat_oa import WECHAT_OA, token_key
 from channels_plugins.dispatch import dispatch_due
 from channels_plugins.models import (
@@ -48,6 +58,7 @@ class TestWechatOAContract(ProviderContract):
         "appid": "wx1234567890abcdef",
         "secret": "0123456789abcdef0123456789abcdef",
         "callback_token": "touchflow",
+        "encoding_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
         "api_base_url": "https://api.weixin.qq.com",
         "timeout": 10,
     }
@@ -439,8 +450,7 @@ def test_wrongly_signed_and_encrypted_events_are_refused(
         401,
         "signature_missing",
     )
-    assert encrypted.status_code == 400
-    assert encrypted.json()["errors"][0]["code"] == "encrypted_not_supported"
+    assert (encrypted.status_code, encrypted.json()["errors"][0]["code"]) == (400, "decrypt_failed")
     assert doctype.json()["errors"][0]["code"] == "doctype_refused"
 
 
@@ -475,3 +485,94 @@ def test_other_events_and_user_messages_are_ignored() -> None:
     for body in (subscribe, text):
         request = ReceiptRequest(body=body, headers={}, received_at=NOW)
         assert WECHAT_OA.parse_receipts({}, request) == []
+
+
+# --- Safe mode (encrypted pushes) ----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_encrypted_events_are_checked_decrypted_and_applied(
+    live_server: Any, wechat: WechatOAStandin, workspace: Workspace
+) -> None:
+    account = wechat_account(workspace, wechat)
+    message = queue(workspace, account, "o-safe")
+    dispatch_due(datetime.now(UTC))
+    wechat.safe_mode = True
+    url = hook_url(live_server, account)
+    answer = wechat.post_job_finished(url, wechat.sent[0]["msgid"], "o-safe")
+    assert (answer.status_code, answer.text) == (200, "success")
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED
+
+
+def safe_request(standin: WechatOAStandin, body: bytes, msg_signature: str = "") -> ReceiptRequest:
+    """An encrypted push as WeChat signs it (or with `msg_signature` forged)."""
+    timestamp, nonce = str(int(NOW.timestamp())), "7"
+    encrypted = standin.encrypt(body)
+    envelope = f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode()
+    real = hashlib.sha1(  # noqa: S324 - WeChat's protocol
+        "".join(sorted([standin.callback_token, timestamp, nonce, encrypted])).encode()
+    ).hexdigest()
+    query = {
+        "signature": sign(standin.callback_token, timestamp, nonce),
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "encrypt_type": "aes",
+        "msg_signature": msg_signature or real,
+    }
+    return ReceiptRequest(body=envelope, headers={}, received_at=NOW, query=query)
+
+
+def standin_config(standin: WechatOAStandin) -> dict[str, Any]:
+    return {**standin.account_config(), "api_base_url": "http://127.0.0.1:1"}
+
+
+def test_a_forged_msg_signature_is_refused() -> None:
+    standin = WechatOAStandin()
+    config = standin_config(standin)
+    body = standin.event_xml("o-1", "unsubscribe")
+    WECHAT_OA.verify_receipt(config, safe_request(standin, body))
+    with pytest.raises(ReceiptRejected) as caught:
+        WECHAT_OA.verify_receipt(config, safe_request(standin, body, msg_signature="0" * 40))
+    assert caught.value.code == "signature_invalid"
+
+
+def test_the_previous_key_still_decrypts_and_a_foreign_one_does_not() -> None:
+    standin = WechatOAStandin()
+    config = standin_config(standin)
+    request = safe_request(standin, standin.event_xml("o-1", "unsubscribe"))
+    other_key = "A" * 43
+    rotated = {
+        **config,
+        "encoding_aes_key": other_key,
+        "previous_encoding_aes_key": config["encoding_aes_key"],
+    }
+    [receipt] = WECHAT_OA.parse_receipts(rotated, request)
+    assert (receipt.recipient, receipt.address_unusable) == ("o-1", True)
+    for broken in ({**config, "encoding_aes_key": other_key}, {**config, "appid": "wx-other"}):
+        with pytest.raises(ReceiptMalformed) as caught:
+            WECHAT_OA.parse_receipts(broken, request)
+        assert caught.value.problems[0].code == "decrypt_failed"
+    keyless = {k: v for k, v in config.items() if k != "encoding_aes_key"}
+    with pytest.raises(ReceiptMalformed) as caught:
+        WECHAT_OA.parse_receipts(keyless, request)
+    assert caught.value.problems[0].code == "encoding_aes_key_missing"
+
+
+def test_compatible_mode_without_a_key_reads_the_plain_copy() -> None:
+    standin = WechatOAStandin()
+    plain = standin.event_xml("o-2", "unsubscribe")
+    body = plain.replace(b"</xml>", b"<Encrypt><![CDATA[xyz]]></Encrypt></xml>")
+    request = ReceiptRequest(body=body, headers={}, received_at=NOW)
+    [receipt] = WECHAT_OA.parse_receipts({"appid": standin.appid}, request)
+    assert receipt.recipient == "o-2"
+
+
+def test_our_cipher_and_the_stand_ins_agree_both_ways() -> None:
+    standin = WechatOAStandin()
+    key, appid = standin.encoding_aes_key, standin.appid
+    message = "<xml>模板消息 ✓</xml>".encode() * 7
+    assert wechat_crypto.decrypt(key, appid, standin.encrypt(message)) == message
+    assert wechat_crypto.decrypt(key, appid, wechat_crypto.encrypt(key, appid, message)) == message
+    with pytest.raises(ValueError, match="43 base64"):
+        wechat_crypto.aes_key("short")
