@@ -109,6 +109,9 @@ class ReceiptRequest:
     body: bytes
     headers: Mapping[str, str]  # names in lower case
     received_at: datetime  # `core.clock.now()` when the request arrived; staleness is judged on it
+    # The URL's query parameters (one value each, the last when repeated): providers that sign
+    # the URL rather than the body (WeChat's signature, timestamp and nonce) read them here.
+    query: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,9 @@ class Provider:
     max_batch_size: int = 1
     # The account rate limit used when an account's config sets no `rate_limit`; None: unlimited.
     default_rate_limit: RateLimit | None = None
+    # What `/hooks/…` answers a provider after taking its receipts, as text/plain, when the
+    # provider expects a fixed reply (WeChat: `success`); None: the JSON tally.
+    receipt_ack: str | None = None
     # The registering plugin's name. The registry fills it on its own copy of the object, so a
     # plugin never sets it and one object registered by two plugins keeps both names apart.
     plugin: str = field(default="", compare=False)
@@ -285,6 +291,17 @@ class Provider:
         problems for a body that is not the provider's format. Never touch the database:
         matching receipts to messages and recording them is Touchflow's job."""
         raise NotImplementedError(f"Provider {self.name!r} does not accept receipts.")
+
+    @property
+    def accepts_url_checks(self) -> bool:
+        """Whether a GET to `/hooks/…` is this provider checking the URL (`answer_url_check`)."""
+        return type(self).answer_url_check is not Provider.answer_url_check
+
+    def answer_url_check(self, config: Mapping[str, Any], request: ReceiptRequest) -> str:
+        """The body to answer a provider's GET that proves we own the receipt URL (WeChat
+        echoes `echostr` back once the signature checks). Raise `ReceiptRejected` for a request
+        that is not the provider's."""
+        raise NotImplementedError(f"Provider {self.name!r} does not check receipt URLs.")
 
     def as_dict(self) -> dict[str, Any]:
         return {

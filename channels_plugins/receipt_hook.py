@@ -9,7 +9,10 @@ provider checks its own signature (`Provider.verify_receipt`) and reads the body
 Answers: 200 `{"accepted", "duplicates", "unknown"}`; 400 `{"errors": [{"code", "message",
 "path"}]}` for a body the provider cannot read (`path` a JSON pointer into it); 401/403 with
 one such error for a signature problem; 405 when the provider takes no receipts; 413 above
-MAX_RECEIPT_BYTES. Never a 500 for anything a sender can put in a request.
+MAX_RECEIPT_BYTES. Never a 500 for anything a sender can put in a request. A provider with a
+fixed acknowledgement (`Provider.receipt_ack`, WeChat's `success`) gets that text instead of
+the tally. A GET is a provider checking that we own the URL (WeChat's `echostr` handshake):
+answered by `Provider.answer_url_check` for providers that do that, 405 for the rest.
 """
 
 from __future__ import annotations
@@ -17,12 +20,18 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
-from channels_plugins.base import Receipt, ReceiptMalformed, ReceiptRejected, ReceiptRequest
+from channels_plugins.base import (
+    Provider,
+    Receipt,
+    ReceiptMalformed,
+    ReceiptRejected,
+    ReceiptRequest,
+)
 from channels_plugins.models import ChannelAccount, new_hook_token
 from channels_plugins.receipts import apply_receipts
 from channels_plugins.registry import get_registry
@@ -63,13 +72,19 @@ def _unstorable(receipt: Receipt) -> bool:
     return find_unstorable_text([texts, dict(receipt.detail)]) is not None
 
 
+def _query(request: HttpRequest) -> dict[str, str]:
+    return {name: request.GET.get(name, "") for name in request.GET}
+
+
 @csrf_exempt
-@require_POST
-def receive_receipts(request: HttpRequest, account_id: int, token: str) -> JsonResponse:
+@require_http_methods(["GET", "POST"])
+def receive_receipts(request: HttpRequest, account_id: int, token: str) -> HttpResponse:
     account = _account(account_id, token)
     if account is None:
         return JsonResponse(NOT_FOUND, status=404)
     provider = get_registry().provider(account.channel, account.provider)
+    if request.method == "GET":
+        return _url_check(request, account, provider)
     if provider is None or not provider.accepts_receipts:
         return _error(
             405, "receipts_not_supported", f"Provider {account.provider!r} takes no receipts."
@@ -85,6 +100,7 @@ def receive_receipts(request: HttpRequest, account_id: int, token: str) -> JsonR
         body=body,
         headers={name.lower(): value for name, value in request.headers.items()},
         received_at=clock.now(),
+        query=_query(request),
     )
     config: dict[str, Any] = dict(account.config)
     try:
@@ -97,7 +113,28 @@ def receive_receipts(request: HttpRequest, account_id: int, token: str) -> JsonR
     if any(_unstorable(receipt) for receipt in receipts):
         # A provider that does not check passed on text PostgreSQL cannot hold.
         return _error(400, "unstorable_text", "A NUL character or an unpaired surrogate.")
-    return JsonResponse(apply_receipts(account, receipts).as_dict())
+    tally = apply_receipts(account, receipts)
+    if provider.receipt_ack is not None:
+        return HttpResponse(provider.receipt_ack, content_type="text/plain; charset=utf-8")
+    return JsonResponse(tally.as_dict())
+
+
+def _url_check(
+    request: HttpRequest, account: ChannelAccount, provider: Provider | None
+) -> HttpResponse:
+    if provider is None or not provider.accepts_url_checks:
+        return _error(405, "url_check_not_supported", "Receipts are posted to this URL.")
+    incoming = ReceiptRequest(
+        body=b"",
+        headers={name.lower(): value for name, value in request.headers.items()},
+        received_at=clock.now(),
+        query=_query(request),
+    )
+    try:
+        answer = provider.answer_url_check(dict(account.config), incoming)
+    except ReceiptRejected as exc:
+        return _error(exc.status, exc.code, exc.message)
+    return HttpResponse(answer, content_type="text/plain; charset=utf-8")
 
 
 urlpatterns = [

@@ -7,6 +7,11 @@ source id `receipt:<account>:<receipt id>`: a receipt posted twice (a provider's
 replayed request) is recorded once and counted as a duplicate. A receipt naming no message of
 the account is counted as unknown and dropped: providers report on messages sent before an
 account was recreated, and refusing the whole request would only make them retry it.
+
+A receipt about an address rather than a message (it names no message, says
+`address_unusable` and names the `recipient`: a WeChat follower who unfollowed the account)
+records no event; it makes the address unusable on the account's channel, counted as accepted
+the first time and as a duplicate after.
 """
 
 from __future__ import annotations
@@ -46,6 +51,12 @@ def apply_receipts(account: ChannelAccount, receipts: Sequence[Receipt]) -> Rece
     with transaction.atomic():
         found = _messages(account, receipts)
         for receipt in receipts:
+            if _about_address(receipt):
+                if _mark_address(account, receipt):
+                    tally.accepted += 1
+                else:
+                    tally.duplicates += 1
+                continue
             message = _match(found, receipt)
             if message is None:
                 tally.unknown += 1
@@ -103,6 +114,27 @@ def _match(found: Found, receipt: Receipt) -> Message | None:
     if receipt.idempotency_key:
         return found.get(("key", receipt.idempotency_key))
     return None
+
+
+def _about_address(receipt: Receipt) -> bool:
+    names_message = receipt.provider_message_id or receipt.idempotency_key
+    return (
+        not names_message
+        and receipt.message_id is None
+        and receipt.address_unusable
+        and bool(receipt.recipient)
+    )
+
+
+def _mark_address(account: ChannelAccount, receipt: Receipt) -> bool:
+    detail = receipt.detail.get("diagnostic") or receipt.event
+    return mark_address_unusable(
+        workspace_id=account.workspace_id,
+        channel=account.channel,
+        address=receipt.recipient,
+        contact_id=None,
+        reason=f"{receipt.event} ({account.provider}): {detail}",
+    )
 
 
 def _mark_unusable(account: ChannelAccount, message: Message, receipt: Receipt) -> None:

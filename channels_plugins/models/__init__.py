@@ -2,6 +2,7 @@
 from channels_plugins.models.accounts import ChannelAccount, new_hook_token
 from channels_plugins.models.gates import AccountGate, BreakerState
 from channels_plugins.models.outbox import Message, MessageCategory, MessageStatus
+from channels_plugins.models.tokens import ProviderToken
 from channels_plugins.models.unusable import UnusableAddress
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "Message",
     "MessageCategory",
     "MessageStatus",
+    "ProviderToken",
     "UnusableAddress",
     "new_hook_token",
 ]
