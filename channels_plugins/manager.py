@@ -28,6 +28,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("builtin.sandbox", "channels_plugins.builtin.sandbox"),
     ("builtin.smtp", "channels_plugins.builtin.smtp"),
     ("builtin.wechat_oa", "channels_plugins.builtin.wechat_oa"),
+    ("builtin.fcm", "channels_plugins.builtin.fcm"),
 )
 
 
