@@ -258,13 +258,15 @@ def _click_action(content: Mapping[str, Any]) -> dict[str, Any]:
 def plan(account: HuaweiAccount, messages: Sequence[OutboundMessage]) -> list[Request]:
     """Group the batch by identical message body, each group into requests of distinct tokens
     (at most MAX_TOKENS), in the batch's order of first appearance."""
-    groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    groups: dict[tuple[str, str], list[int]] = {}
     for position, message in enumerate(messages):
-        body = message_body(account, message)
-        key = json.dumps(body, sort_keys=True)
-        groups.setdefault(key, (body, []))[1].append(position)
+        # The body depends on the content and the category only: keying on them spares
+        # building a body per message (a batch is up to 1,000 of them).
+        key = (account.category(message.category), json.dumps(message.content, sort_keys=True))
+        groups.setdefault(key, []).append(position)
     requests = []
-    for body, positions in groups.values():
+    for positions in groups.values():
+        body = message_body(account, messages[positions[0]])
         for chunk in _distinct_chunks(positions, messages):
             tokens = [messages[position].to for position in chunk]
             payload = {"validate_only": False, "message": {**body, "token": tokens}}
