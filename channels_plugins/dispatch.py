@@ -39,8 +39,8 @@ from channels_plugins.tracking import outbound_message
 from channels_plugins.unusable import INVALID_RECIPIENT, mark_address_unusable
 from channels_plugins.webhooks import WEBHOOK_CHANNEL, call_webhooks
 from core.bulk import update_rows
-from core.models import Workspace
 from core.leases import ClaimQuery, claim_rows
+from core.models import Workspace
 from core.timing import first_zone, window_opening
 
 SEND_LEASE = timedelta(minutes=5)
