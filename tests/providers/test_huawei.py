@@ -471,3 +471,16 @@ def test_v2_statuses_are_read_and_bad_ones_located() -> None:
         ("/statuses/0/status", "invalid"),
         ("/statuses/1", "not_an_object"),
     ]
+
+
+@pytest.mark.django_db
+def test_the_standins_command_points_an_account_that_delivers(
+    workspace: Workspace, huawei: HuaweiStandin
+) -> None:
+    from channels_plugins.management.commands.touchflow_standins import point_accounts
+
+    [account] = point_accounts(workspace, [huawei])
+    assert (account.name, account.provider) == ("huawei-standin", "huawei")
+    queue(workspace, account, ["tokA"])
+    assert dispatch_due(datetime.now(UTC)).sent == 1
+    assert [token for _, token, _ in huawei.delivered] == ["tokA"]
