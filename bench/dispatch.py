@@ -27,6 +27,7 @@ import smtplib
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,22 +42,36 @@ BATCH = 500  # dispatch_due's default claim size, used by the bare loops too
 CONTENT = {"subject": "Your weekly picks", "body_text": "Hello, here is what is new this week."}
 
 
-def create_messages(provider: str, config: dict[str, Any], count: int, tag: str) -> list[Any]:
-    """`count` pending transactional email messages of fresh contacts on a new account."""
+def email_address(tag: str, index: int) -> dict[str, Any]:
+    return {"email": f"{tag}{index}@example.test"}
+
+
+def create_messages(
+    provider: str,
+    config: dict[str, Any],
+    count: int,
+    tag: str,
+    *,
+    channel: str = "email",
+    content: dict[str, Any] = CONTENT,
+    address: Callable[[str, int], dict[str, Any]] = email_address,
+) -> list[Any]:
+    """`count` pending transactional messages of fresh contacts on a new account; `address`
+    gives each contact's fields that reach it on `channel` (its email by default)."""
     from channels_plugins.models import ChannelAccount, Message, MessageCategory, MessageStatus
     from core.models import Contact, Workspace
 
     workspace = Workspace.objects.create(slug=f"bench-{tag}", name=tag, timezone="UTC")
     account = ChannelAccount.objects.create(
-        workspace=workspace, name=tag, channel="email", provider=provider, config=config
+        workspace=workspace, name=tag, channel=channel, provider=provider, config=config
     )
     contacts = Contact.objects.bulk_create(
         Contact(
             workspace=workspace,
             external_id=f"{tag}{i}",
-            email=f"{tag}{i}@example.test",
             created_at=NOW,
             updated_at=NOW,
+            **address(tag, i),
         )
         for i in range(count)
     )
@@ -65,10 +80,10 @@ def create_messages(provider: str, config: dict[str, Any], count: int, tag: str)
             Message(
                 workspace=workspace,
                 contact=contact,
-                channel="email",
+                channel=channel,
                 account=account,
                 category=MessageCategory.TRANSACTIONAL,
-                content=CONTENT,
+                content=content,
                 idempotency_key=f"bench-{tag}-{contact.pk}",
                 status=MessageStatus.PENDING,
                 created_at=NOW,
@@ -79,13 +94,14 @@ def create_messages(provider: str, config: dict[str, Any], count: int, tag: str)
     )
 
 
-def timed_dispatch(count: int, tag: str) -> tuple[float, int]:
-    """Seconds `dispatch_due` took to drain what is due, and how many messages ended sent."""
+def timed_dispatch(count: int, tag: str, limit: int = BATCH) -> tuple[float, int]:
+    """Seconds `dispatch_due` took to drain what is due (claiming `limit` at a time), and how
+    many messages ended sent."""
     from channels_plugins.dispatch import dispatch_due
     from channels_plugins.models import Message, MessageStatus
 
     start = time.perf_counter()
-    report = dispatch_due(NOW, limit=BATCH)
+    report = dispatch_due(NOW, limit=limit)
     seconds = time.perf_counter() - start
     assert report.dispatched == count, report
     return seconds, Message.objects.filter(account__name=tag, status=MessageStatus.SENT).count()
@@ -111,7 +127,7 @@ def measure_sandbox(count: int) -> dict[str, Any]:
         accepted += len(SANDBOX.send({}, items[first : first + BATCH]))
     bare = time.perf_counter() - start
     assert accepted == count
-    return _figures("sandbox", count, sent, seconds, bare)
+    return figures("sandbox", count, sent, seconds, bare)
 
 
 def measure_smtp(count: int) -> dict[str, Any]:
@@ -135,10 +151,10 @@ def measure_smtp(count: int) -> dict[str, Any]:
                 )
         bare = time.perf_counter() - start
         assert len(server.received) == 2 * count, len(server.received)
-    return {**_figures("smtp", count, sent, seconds, bare), "dispatch_smtp_sessions": sessions}
+    return {**figures("smtp", count, sent, seconds, bare), "dispatch_smtp_sessions": sessions}
 
 
-def _figures(name: str, count: int, sent: int, seconds: float, bare: float) -> dict[str, Any]:
+def figures(name: str, count: int, sent: int, seconds: float, bare: float) -> dict[str, Any]:
     rate, bare_rate = count / seconds, count / bare
     return {
         f"dispatch_{name}_n": count,

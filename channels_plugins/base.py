@@ -65,6 +65,9 @@ class OutboundMessage:
     # Where the contact leaves this channel in one click (marketing email only; `tracking`);
     # email providers put it in List-Unsubscribe. Empty: the message offers none.
     unsubscribe_url: str = ""
+    # The message's category ("marketing" or "transactional", `MessageCategory`): providers
+    # whose protocol classifies messages (Huawei's `category`) set it from this. Empty: unknown.
+    category: str = ""
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from channels_plugins.unusable import INVALID_RECIPIENT, mark_address_unusable
 from channels_plugins.webhooks import WEBHOOK_CHANNEL, call_webhooks
 from core.bulk import update_rows
 from core.leases import ClaimQuery, claim_rows
+from core.models import Workspace
 from core.timing import first_zone, window_opening
 
 SEND_LEASE = timedelta(minutes=5)
@@ -123,9 +124,18 @@ def _dispatch_batch(ids: list[int], now: datetime, report: DispatchReport) -> No
 
 
 def _load(ids: list[int]) -> list[Message]:
-    return list(
-        Message.objects.filter(pk__in=ids).select_related("contact", "account", "workspace")
-    )
+    """The claimed messages with their contacts. A batch's messages share a few accounts and
+    workspaces: each is loaded once and shared, not joined into every row (that built, and
+    parsed the JSON config of, one account and one workspace object per message: about a
+    third of dispatch's time for big provider batches)."""
+    messages = list(Message.objects.filter(pk__in=ids).select_related("contact"))
+    accounts = ChannelAccount.objects.in_bulk({m.account_id for m in messages if m.account_id})
+    workspaces = Workspace.objects.in_bulk({m.workspace_id for m in messages})
+    for message in messages:
+        message.workspace = workspaces[message.workspace_id]
+        if message.account_id is not None:
+            message.account = accounts.get(message.account_id)
+    return messages
 
 
 def _route(

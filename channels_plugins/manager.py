@@ -29,6 +29,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("builtin.smtp", "channels_plugins.builtin.smtp"),
     ("builtin.wechat_oa", "channels_plugins.builtin.wechat_oa"),
     ("builtin.fcm", "channels_plugins.builtin.fcm"),
+    ("builtin.huawei", "channels_plugins.builtin.huawei"),
 )
 
 

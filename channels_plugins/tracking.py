@@ -99,7 +99,9 @@ def tracked_content(message_id: int, content: dict[str, Any]) -> dict[str, Any]:
 
 def outbound_message(message: Message, to: str) -> OutboundMessage:
     """What dispatch hands the provider: the stored content, tracked where the account asks."""
-    outbound = OutboundMessage(message.pk, to, message.content, message.idempotency_key)
+    outbound = OutboundMessage(
+        message.pk, to, message.content, message.idempotency_key, category=message.category
+    )
     if message.channel != EMAIL:
         return outbound
     if message.account is not None and message.account.track_clicks:

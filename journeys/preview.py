@@ -151,6 +151,8 @@ def preview(workspace: Workspace, journey: Journey, body: Mapping[str, Any]) -> 
         )
         for failure in failures
     ]
+    # By pointer, not by the params' key order: PostgreSQL's jsonb does not keep that order.
+    errors.sort(key=lambda error: error.path)
     return Preview(node=node_id, channel=channel, content=content, errors=errors)
 
 

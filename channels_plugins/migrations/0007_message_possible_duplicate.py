@@ -13,7 +13,6 @@ class Migration(migrations.Migration):
             model_name="message",
             name="possible_duplicate",
             field=models.BooleanField(
-                db_default=False,
                 default=False,
                 help_text="Claimed again after its dispatcher died mid-send: the provider may have it twice (it got the same idempotency key both times). Stays set whatever happens next.",
             ),

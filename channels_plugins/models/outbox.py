@@ -60,7 +60,6 @@ class Message(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     possible_duplicate = models.BooleanField(
         default=False,
-        db_default=False,  # the walker's bulk INSERT names only the columns it knows
         help_text="Claimed again after its dispatcher died mid-send: the provider may have it "
         "twice (it got the same idempotency key both times). Stays set whatever happens next.",
     )

@@ -115,7 +115,7 @@ def test_rotating_the_receipt_url_retires_the_old_one(
         ),
         (
             {"name": "a", "channel": "push", "provider": "chatops"},
-            {"provider": ["No provider 'chatops' for push (fcm, sandbox)."]},
+            {"provider": ["No provider 'chatops' for push (fcm, huawei, sandbox)."]},
         ),
         (
             {"name": "a", "channel": "chat", "provider": "chatops", "config": {}},

@@ -42,7 +42,7 @@ def test_builtin_channels_each_served_by_the_sandbox() -> None:
     for channel in BUILTIN_CHANNELS:
         expected = {
             "email": ["sandbox", "smtp"],
-            "push": ["fcm", "sandbox"],
+            "push": ["fcm", "huawei", "sandbox"],
             "wechat": ["sandbox", "wechat_oa"],
         }.get(channel, ["sandbox"])
         assert [p.name for p in registry.providers_for(channel)] == expected

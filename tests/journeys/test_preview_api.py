@@ -110,10 +110,10 @@ def test_template_errors_are_located_and_the_rest_still_renders(api: APIClient, 
     body = response.json()
     assert body["content"] == {"title": None, "body": "ok Ann", "data": {"x": None}}
     assert [(e["code"], e["path"], e["node_id"]) for e in body["errors"]] == [
-        ("template.render", "/nodes/1/config/params/title", "push1"),
         ("template.syntax", "/nodes/1/config/params/data/x", "push1"),
+        ("template.render", "/nodes/1/config/params/title", "push1"),
     ]
-    assert "ZeroDivisionError" in body["errors"][0]["message"]
+    assert "ZeroDivisionError" in body["errors"][1]["message"]
 
 
 def test_definition_in_the_body_and_published_versions(
