@@ -286,6 +286,12 @@ class Provider:
         matching receipts to messages and recording them is Touchflow's job."""
         raise NotImplementedError(f"Provider {self.name!r} does not accept receipts.")
 
+    def receipt_answer(self, counts: Mapping[str, int]) -> dict[str, Any]:
+        """The JSON body answering an accepted receipt request: Touchflow's counts, plus what
+        the provider needs to read the push as acknowledged (Alibaba Cloud retries a push
+        whose answer lacks `"code": 0`, Tencent Cloud one lacking `"result": 0`)."""
+        return dict(counts)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,

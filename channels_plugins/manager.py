@@ -27,6 +27,8 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("builtin.channels", "channels_plugins.builtin.channels"),
     ("builtin.sandbox", "channels_plugins.builtin.sandbox"),
     ("builtin.smtp", "channels_plugins.builtin.smtp"),
+    ("builtin.aliyun", "channels_plugins.builtin.aliyun"),
+    ("builtin.tencent", "channels_plugins.builtin.tencent"),
 )
 
 

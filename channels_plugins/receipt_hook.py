@@ -97,7 +97,7 @@ def receive_receipts(request: HttpRequest, account_id: int, token: str) -> JsonR
     if any(_unstorable(receipt) for receipt in receipts):
         # A provider that does not check passed on text PostgreSQL cannot hold.
         return _error(400, "unstorable_text", "A NUL character or an unpaired surrogate.")
-    return JsonResponse(apply_receipts(account, receipts).as_dict())
+    return JsonResponse(provider.receipt_answer(apply_receipts(account, receipts).as_dict()))
 
 
 urlpatterns = [
