@@ -67,6 +67,7 @@ CODE_KINDS: dict[str, str] = {
     "FailedOperation.SignatureIncorrectOrUnapproved": "content_rejected",
     "InvalidParameterValue.ContentLengthLimit": "content_rejected",
     "FailedOperation.InsufficientBalanceInSmsPackage": "config",
+    "InvalidParameterValue.TemplateParameterFormatError": "config",
     "FailedOperation.MarketingSendTimeConstraint": "rate_limited",
     "1029": "rate_limited",  # the legacy code: marketing SMS only 08:00-22:00 China time
     "AuthFailure": "auth",
