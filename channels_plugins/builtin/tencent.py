@@ -9,7 +9,7 @@ endpoint's host and port, as the SDK signs it.
 One call carries up to 200 numbers sharing a template and its parameters: a batch is grouped
 by (template, parameters) and each group is sent in calls of at most 200. The answer has a
 `Code` per number (`SendStatusSet`), so a bad number fails alone; a request-level `Error`
-fails every number of its call.
+fails every number of its call, and one that is the account's fails the rest of the batch.
 
 Receipts (短信下发状态通知) are an unsigned JSON array posted to the account's receipt URL (its
 secret token is the proof); each becomes `message.delivered` or `message.failed`, found by
@@ -74,6 +74,14 @@ CODE_KINDS: dict[str, str] = {
     "UnauthorizedOperation": "config",
     "InternalError": "transient",
 }
+ACCOUNT_CODES = frozenset(
+    {
+        "FailedOperation.InsufficientBalanceInSmsPackage",
+        "InvalidParameterValue.SdkAppIdNotExist",
+        "LimitExceeded.AppDailyLimit",
+        "LimitExceeded.DailyLimit",
+    }
+)
 DAILY_CAPS = frozenset({"LimitExceeded.AppDailyLimit", "LimitExceeded.DailyLimit"})
 MARKETING_HOURS = frozenset({"FailedOperation.MarketingSendTimeConstraint", "1029"})
 
@@ -198,10 +206,15 @@ class TencentProvider(Provider):
             if isinstance(templ, Failed):
                 outcomes[index] = templ
         timeout = float(config.get("timeout") or cloud_sms.DEFAULT_TIMEOUT)
+        account_failure: Failed | None = None  # the account's: later calls would fail alike
         with httpx.Client(timeout=timeout) as http:
             for template_id, params, indexes in groups(messages):
                 numbers = [messages[i].to for i in indexes]
-                results = self._call(http, config, template_id, params, numbers)
+                if account_failure is not None:
+                    results: list[Outcome] = [account_failure] * len(numbers)
+                else:
+                    results = self._call(http, config, template_id, params, numbers)
+                    account_failure = _account_wide(results)
                 for i, outcome in zip(indexes, results, strict=True):
                     outcomes[i] = outcome
         return [outcome or Failed("transient", "no answer") for outcome in outcomes]
@@ -268,6 +281,17 @@ class TencentProvider(Provider):
 
     def receipt_answer(self, counts: Mapping[str, int]) -> dict[str, Any]:
         return {"result": 0, "errmsg": "OK", **counts}
+
+
+def _account_wide(results: list[Outcome]) -> Failed | None:
+    """A request-level failure that is the account's (bad key, no balance, unknown app)."""
+    first = results[0] if results else None
+    if not isinstance(first, Failed) or any(r is not first for r in results):
+        return None
+    code = first.detail.split(":")[0]
+    if first.kind == "auth" or code in ACCOUNT_CODES or code.startswith("UnauthorizedOperation"):
+        return first
+    return None
 
 
 def _per_number(numbers: list[str], statuses: Any) -> list[Outcome]:

@@ -34,7 +34,7 @@ from channels_plugins.standins.base import Standin, StandinRequest, StandinRespo
 from core import clock
 
 UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
-PHONE = re.compile(r"^(\+?86)?1\d{10}$|^\+[1-9]\d{6,14}$")
+PHONE = re.compile(r"^(\+?86|0086)?1\d{10}$|^\+[1-9]\d{6,14}$")
 CHINA_OFFSET = timedelta(hours=8)
 
 

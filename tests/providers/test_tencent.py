@@ -146,12 +146,23 @@ def test_a_batch_of_201_goes_in_two_calls(standin: TencentStandin) -> None:
     assert [len(call["PhoneNumberSet"]) for call in standin.calls] == [200, 1]
 
 
-def test_a_wrong_secret_fails_the_call_as_auth(standin: TencentStandin) -> None:
+def test_a_domestic_number_without_a_country_code_is_matched(standin: TencentStandin) -> None:
+    [outcome] = TENCENT.send(standin.account_config(), [sms("13800000001")])
+    [sent] = standin.sent
+    assert (outcome, sent.phone_number) == (Sent(sent.serial_no), "+8613800000001")
+
+
+def test_a_wrong_secret_fails_the_batch_as_auth_in_one_call(standin: TencentStandin) -> None:
     config = {**standin.account_config(), "secret_key": "not-the-key"}
-    outcomes = TENCENT.send(config, [sms("+8613800000001", 1), sms("+8613800000002", 2)])
+    other = {"template_code": "2", "template_params": {"1": "x"}}
+    outcomes = TENCENT.send(
+        config,
+        [sms("+8613800000001", 1), sms("+8613800000002", 2), sms("+8613800000003", 3, **other)],
+    )
+    assert len(standin.requests) == 1, "the second template's call would fail the same way"
     assert [(o.kind, o.detail.split(":")[0]) for o in outcomes if isinstance(o, Failed)] == [
         ("auth", "AuthFailure.SignatureFailure")
-    ] * 2
+    ] * 3
     assert standin.sent == []
 
 
