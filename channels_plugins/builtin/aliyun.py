@@ -23,7 +23,7 @@ import hmac
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import time
+from datetime import UTC, time
 from typing import Any
 from urllib.parse import quote
 
@@ -158,7 +158,7 @@ def signed_params(config: Mapping[str, Any], action_params: Mapping[str, str]) -
         "SignatureMethod": "HMAC-SHA1",
         "SignatureNonce": uuid.uuid4().hex,
         "SignatureVersion": "1.0",
-        "Timestamp": clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "Timestamp": clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "Version": API_VERSION,
         **action_params,
     }

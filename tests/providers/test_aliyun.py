@@ -9,6 +9,7 @@ import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -33,6 +34,7 @@ from channels_plugins.receipt_hook import receipt_url
 from channels_plugins.standins.aliyun import AliyunStandin
 from channels_plugins.standins.base import serving
 from channels_plugins.testing import ProviderContract
+from core import clock
 from core.models import Workspace
 from tests.providers.cn_sms_support import NOW, enrolled, sms_journey, tick
 
@@ -321,3 +323,12 @@ def test_sms_reports_posted_to_a_live_server_update_the_messages(
     assert statuses == {"13800000001": MessageStatus.DELIVERED, "13800000002": MessageStatus.FAILED}
     wrong = httpx.post(url.replace(account.hook_token, "x" * 43), json=[standin.report(ann)])
     assert wrong.status_code == 404
+
+
+def test_the_timestamp_is_utc_whatever_zone_the_clock_is_pinned_in() -> None:
+    clock.pin(NOW.astimezone(ZoneInfo("Asia/Shanghai")))
+    try:
+        params = signed_params(TestAliyunContract.example_config, {"PhoneNumbers": "1"})
+    finally:
+        clock.pin(None)
+    assert params["Timestamp"] == "2026-11-02T04:00:00Z"
