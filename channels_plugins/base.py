@@ -225,9 +225,6 @@ class Provider:
     max_batch_size: int = 1
     # The account rate limit used when an account's config sets no `rate_limit`; None: unlimited.
     default_rate_limit: RateLimit | None = None
-    # What `/hooks/…` answers a provider after taking its receipts, as text/plain, when the
-    # provider expects a fixed reply (WeChat: `success`); None: the JSON tally.
-    receipt_ack: str | None = None
     # The registering plugin's name. The registry fills it on its own copy of the object, so a
     # plugin never sets it and one object registered by two plugins keeps both names apart.
     plugin: str = field(default="", compare=False)
@@ -305,6 +302,14 @@ class Provider:
         echoes `echostr` back once the signature checks). Raise `ReceiptRejected` for a request
         that is not the provider's."""
         raise NotImplementedError(f"Provider {self.name!r} does not check receipt URLs.")
+
+    def receipt_answer(self, counts: Mapping[str, int]) -> dict[str, Any] | str:
+        """What `/hooks/…` answers an accepted receipt request: a dict as JSON, a string as
+        text/plain. By default Touchflow's counts; a provider adds what it needs to read the
+        push as acknowledged (Alibaba Cloud retries a push whose answer lacks `"code": 0`,
+        Tencent Cloud one lacking `"result": 0`) or answers the fixed text it expects (WeChat:
+        `success`)."""
+        return dict(counts)
 
     def as_dict(self) -> dict[str, Any]:
         return {

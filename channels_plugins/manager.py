@@ -30,6 +30,8 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("builtin.wechat_oa", "channels_plugins.builtin.wechat_oa"),
     ("builtin.fcm", "channels_plugins.builtin.fcm"),
     ("builtin.huawei", "channels_plugins.builtin.huawei"),
+    ("builtin.aliyun", "channels_plugins.builtin.aliyun"),
+    ("builtin.tencent", "channels_plugins.builtin.tencent"),
 )
 
 

@@ -9,10 +9,11 @@ provider checks its own signature (`Provider.verify_receipt`) and reads the body
 Answers: 200 `{"accepted", "duplicates", "unknown"}`; 400 `{"errors": [{"code", "message",
 "path"}]}` for a body the provider cannot read (`path` a JSON pointer into it); 401/403 with
 one such error for a signature problem; 405 when the provider takes no receipts; 413 above
-MAX_RECEIPT_BYTES. Never a 500 for anything a sender can put in a request. A provider with a
-fixed acknowledgement (`Provider.receipt_ack`, WeChat's `success`) gets that text instead of
-the tally. A GET is a provider checking that we own the URL (WeChat's `echostr` handshake):
-answered by `Provider.answer_url_check` for providers that do that, 405 for the rest.
+MAX_RECEIPT_BYTES. Never a 500 for anything a sender can put in a request. A provider may
+answer otherwise (`Provider.receipt_answer`: Alibaba Cloud's `"code": 0`, WeChat's
+`success`). A GET is a provider checking that we own the URL (WeChat's `echostr`
+handshake): answered by `Provider.answer_url_check` for providers that do that, 405 for the
+rest.
 """
 
 from __future__ import annotations
@@ -113,10 +114,10 @@ def receive_receipts(request: HttpRequest, account_id: int, token: str) -> HttpR
     if any(_unstorable(receipt) for receipt in receipts):
         # A provider that does not check passed on text PostgreSQL cannot hold.
         return _error(400, "unstorable_text", "A NUL character or an unpaired surrogate.")
-    tally = apply_receipts(account, receipts)
-    if provider.receipt_ack is not None:
-        return HttpResponse(provider.receipt_ack, content_type="text/plain; charset=utf-8")
-    return JsonResponse(tally.as_dict())
+    answer = provider.receipt_answer(apply_receipts(account, receipts).as_dict())
+    if isinstance(answer, str):
+        return HttpResponse(answer, content_type="text/plain; charset=utf-8")
+    return JsonResponse(answer)
 
 
 def _url_check(

@@ -297,6 +297,10 @@ class WechatOAProvider(Provider):
 
     # Receipts ---------------------------------------------------------------------------
 
+    def receipt_answer(self, counts: Mapping[str, int]) -> str:
+        """WeChat reads anything but `success` (or an empty body) as a failed push."""
+        return "success"
+
     def verify_receipt(self, config: Mapping[str, Any], request: ReceiptRequest) -> None:
         token = str(config.get("callback_token") or "")
         if not token:
@@ -455,7 +459,6 @@ WECHAT_OA = WechatOAProvider(
     channels=("wechat",),
     config_schema=CONFIG_SCHEMA,
     max_batch_size=50,
-    receipt_ack="success",
 )
 
 

@@ -29,6 +29,7 @@ def test_the_catalog_lists_channels_with_schemas_and_providers(
     assert channels["chat"]["params_schema"] == CHAT.params_schema
     assert channels["sms"]["legal_hours"] == {"start": "08:00", "end": "21:00"}
     assert channels["push"]["legal_hours"] is None
+    sms_by_name = {p["name"]: p for p in channels["sms"]["providers"]}
     assert channels["chat"]["providers"] == [
         {
             "name": "chatops",
@@ -42,11 +43,11 @@ def test_the_catalog_lists_channels_with_schemas_and_providers(
             "title": "Sandbox",
             "description": "Records messages instead of sending them.",
             "plugin": "builtin.sandbox",
-            "config_schema": channels["sms"]["providers"][1]["config_schema"],
+            "config_schema": sms_by_name["sandbox"]["config_schema"],
         },
     ]
     sms_providers = [p["name"] for p in channels["sms"]["providers"]]
-    assert sms_providers == ["chatops", "sandbox"]
+    assert sms_providers == ["aliyun", "chatops", "sandbox", "tencent"]
     secret = channels["chat"]["providers"][0]["config_schema"]["properties"]["api_key"]
     assert secret["writeOnly"] is True
     # Forms offer every account the generic rate limit, on top of the provider's own fields.
