@@ -65,6 +65,9 @@ class OutboundMessage:
     # Where the contact leaves this channel in one click (marketing email only; `tracking`);
     # email providers put it in List-Unsubscribe. Empty: the message offers none.
     unsubscribe_url: str = ""
+    # The account's receipt URL (`/hooks/{account}/{token}/`), for providers told per message
+    # where to report (Twilio's StatusCallback). Empty when dispatch has none to give.
+    receipt_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ class ReceiptRequest:
     body: bytes
     headers: Mapping[str, str]  # names in lower case
     received_at: datetime  # `core.clock.now()` when the request arrived; staleness is judged on it
+    # The public URL the provider called (the account's receipt URL plus the query string):
+    # what providers that sign the URL (Twilio) signed. Empty when unknown.
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,10 @@ class Receipt:
     # it. `recipient` names the address when the report does; else the contact's current one.
     address_unusable: bool = False
     recipient: str = ""
+    # The recipient asked for no more messages on this channel (an SMS "STOP" reply). Such a
+    # receipt names no message: `recipient` is the address, and every contact of the account's
+    # workspace reached there is unsubscribed from the account's channel (`opt_outs`).
+    opt_out: bool = False
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("builtin.channels", "channels_plugins.builtin.channels"),
     ("builtin.sandbox", "channels_plugins.builtin.sandbox"),
     ("builtin.smtp", "channels_plugins.builtin.smtp"),
+    ("builtin.twilio", "channels_plugins.builtin.twilio"),
 )
 
 

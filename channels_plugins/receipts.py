@@ -7,6 +7,7 @@ source id `receipt:<account>:<receipt id>`: a receipt posted twice (a provider's
 replayed request) is recorded once and counted as a duplicate. A receipt naming no message of
 the account is counted as unknown and dropped: providers report on messages sent before an
 account was recreated, and refusing the whole request would only make them retry it.
+An opt-out receipt (an SMS "STOP" reply) names an address instead of a message: `opt_outs`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from channels_plugins.addresses import address_for
 from channels_plugins.base import Receipt
 from channels_plugins.engagement import record_message_event
 from channels_plugins.models import ChannelAccount, Message
+from channels_plugins.opt_outs import apply_opt_out
 from channels_plugins.registry import PluginHookError
 from channels_plugins.unusable import mark_address_unusable
 
@@ -46,6 +48,12 @@ def apply_receipts(account: ChannelAccount, receipts: Sequence[Receipt]) -> Rece
     with transaction.atomic():
         found = _messages(account, receipts)
         for receipt in receipts:
+            if receipt.opt_out:  # about an address, not a message (`opt_outs`)
+                outcome = apply_opt_out(account, receipt)
+                tally.accepted += outcome == "accepted"
+                tally.duplicates += outcome == "duplicate"
+                tally.unknown += outcome == "unknown"
+                continue
             message = _match(found, receipt)
             if message is None:
                 tally.unknown += 1

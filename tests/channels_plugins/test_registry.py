@@ -40,7 +40,7 @@ def test_builtin_channels_each_served_by_the_sandbox() -> None:
     assert registry.channels["push"] is PUSH
     assert registry.channel("fax") is None
     for channel in BUILTIN_CHANNELS:
-        expected = ["sandbox", "smtp"] if channel == "email" else ["sandbox"]
+        expected = ["sandbox", *{"email": ["smtp"], "sms": ["twilio"]}.get(channel, [])]
         assert [p.name for p in registry.providers_for(channel)] == expected
         sandbox = registry.provider(channel, "sandbox")
         assert sandbox is not None
@@ -53,7 +53,13 @@ def test_builtin_channels_each_served_by_the_sandbox() -> None:
 
 def test_builtins_are_ordinary_plugins_registered_first(chat_plugin: Registry) -> None:
     plugins = {info.name: info for info in chat_plugin.plugins}
-    assert list(plugins) == ["builtin.channels", "builtin.sandbox", "builtin.smtp", "acme-chat"]
+    assert list(plugins) == [
+        "builtin.channels",
+        "builtin.sandbox",
+        "builtin.smtp",
+        "builtin.twilio",
+        "acme-chat",
+    ]
     assert plugins["builtin.channels"].hooks == ("touchflow_register_channels",)
     assert plugins["builtin.sandbox"].hooks == ("touchflow_register_providers",)
     assert plugins["builtin.channels"].version == manager._touchflow_version()
@@ -117,7 +123,7 @@ def test_the_block_list_removes_a_plugin() -> None:
 
 
 def test_blocking_a_builtin_and_allowing_only_some() -> None:
-    with only(PLUGINS_BLOCK=["builtin.sandbox", "builtin.smtp"]):
+    with only(PLUGINS_BLOCK=["builtin.sandbox", "builtin.smtp", "builtin.twilio"]):
         registry = get_registry()  # changing the setting rebuilt the registry by itself
         assert set(registry.channels) == BUILTIN_CHANNELS
         assert registry.providers == {}
