@@ -41,20 +41,29 @@ BATCH = 500  # dispatch_due's default claim size, used by the bare loops too
 CONTENT = {"subject": "Your weekly picks", "body_text": "Hello, here is what is new this week."}
 
 
-def create_messages(provider: str, config: dict[str, Any], count: int, tag: str) -> list[Any]:
-    """`count` pending transactional email messages of fresh contacts on a new account."""
+def create_messages(
+    provider: str,
+    config: dict[str, Any],
+    count: int,
+    tag: str,
+    channel: str = "email",
+    content: dict[str, Any] | None = None,
+) -> list[Any]:
+    """`count` pending transactional messages (email unless told) of fresh contacts, each
+    with an email address and a phone number, on a new account."""
     from channels_plugins.models import ChannelAccount, Message, MessageCategory, MessageStatus
     from core.models import Contact, Workspace
 
     workspace = Workspace.objects.create(slug=f"bench-{tag}", name=tag, timezone="UTC")
     account = ChannelAccount.objects.create(
-        workspace=workspace, name=tag, channel="email", provider=provider, config=config
+        workspace=workspace, name=tag, channel=channel, provider=provider, config=config
     )
     contacts = Contact.objects.bulk_create(
         Contact(
             workspace=workspace,
             external_id=f"{tag}{i}",
             email=f"{tag}{i}@example.test",
+            phone=f"+1415{i:07d}",
             created_at=NOW,
             updated_at=NOW,
         )
@@ -65,10 +74,10 @@ def create_messages(provider: str, config: dict[str, Any], count: int, tag: str)
             Message(
                 workspace=workspace,
                 contact=contact,
-                channel="email",
+                channel=channel,
                 account=account,
                 category=MessageCategory.TRANSACTIONAL,
-                content=CONTENT,
+                content=content or CONTENT,
                 idempotency_key=f"bench-{tag}-{contact.pk}",
                 status=MessageStatus.PENDING,
                 created_at=NOW,

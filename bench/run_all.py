@@ -3,7 +3,7 @@
 Each benchmark is a script whose last printed line is a JSON object; it runs in its own
 interpreter (its own database and memory), its lines are shown as they come, and the merged
 object is printed at the end. Arguments are passed on to `bench/engine.py` (e.g. `--quick`);
-`--quick` also shrinks `bench/dispatch.py`.
+`--quick` also shrinks `bench/dispatch.py` and `bench/twilio.py`.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def main() -> None:
         **run("foundation.py"),
         **run("engine.py", *sys.argv[1:]),
         **run("dispatch.py", *quick),
+        **run("twilio.py", *quick),
     }
     print(json.dumps(results))
 
