@@ -103,6 +103,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["account_sid", "auth_token"],
     "anyOf": [{"required": ["from"]}, {"required": ["messaging_service_sid"]}],
+    "dependentRequired": {"api_key_sid": ["api_key_secret"]},
     "properties": {
         "account_sid": _field(
             "string",
@@ -115,6 +116,20 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "Auth token",
             "The account's auth token: the Basic-auth password and the key Twilio signs "
             "receipts with (stored, never shown).",
+            minLength=1,
+            writeOnly=True,
+        ),
+        "api_key_sid": _field(
+            "string",
+            "API key SID",
+            "An API key (SK…) to authenticate sends with instead of the auth token; receipts "
+            "are still signed with the auth token.",
+            pattern="^SK[0-9a-fA-F]{32}$",
+        ),
+        "api_key_secret": _field(
+            "string",
+            "API key secret",
+            "The API key's secret (stored, never shown); needed with an API key SID.",
             minLength=1,
             writeOnly=True,
         ),
@@ -170,6 +185,8 @@ class TwilioAccount:
 
     account_sid: str
     auth_token: str
+    api_key_sid: str
+    api_key_secret: str
     sender: str
     messaging_service_sid: str
     base_url: str
@@ -182,13 +199,24 @@ class TwilioAccount:
         return cls(
             account_sid=str(config.get("account_sid") or ""),
             auth_token=str(config.get("auth_token") or ""),
+            api_key_sid=str(config.get("api_key_sid") or ""),
+            api_key_secret=str(config.get("api_key_secret") or ""),
             sender=str(config.get("from") or ""),
             messaging_service_sid=str(config.get("messaging_service_sid") or ""),
             base_url=str(config.get("base_url") or DEFAULT_BASE_URL).rstrip("/"),
             status_callback=bool(config.get("status_callback", True)),
-            concurrency=max(1, min(MAX_CONCURRENCY, int(config.get("concurrency") or 4))),
+            concurrency=max(
+                1, min(MAX_CONCURRENCY, int(config.get("concurrency") or DEFAULT_CONCURRENCY))
+            ),
             timeout=float(config.get("timeout") or DEFAULT_TIMEOUT),
         )
+
+    @property
+    def credentials(self) -> tuple[str, str]:
+        """HTTP Basic user and password: the API key when there is one, else the account."""
+        if self.api_key_sid:
+            return self.api_key_sid, self.api_key_secret
+        return self.account_sid, self.auth_token
 
     @property
     def messages_url(self) -> str:
@@ -236,7 +264,7 @@ def send_one(client: httpx.Client, account: TwilioAccount, message: OutboundMess
         response = client.post(
             account.messages_url,
             data=message_form(account, message),
-            auth=(account.account_sid, account.auth_token),
+            auth=account.credentials,
             headers={"Accept": "application/json"},
         )
     except httpx.TimeoutException:

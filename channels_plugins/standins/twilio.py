@@ -1,9 +1,10 @@
 """Twilio Programmable Messaging's side: `POST /2010-04-01/Accounts/{sid}/Messages.json`.
 
-It checks HTTP Basic `AccountSid:AuthToken` (a wrong one gets Twilio's 401 error 20003),
-validates the form as Twilio does (21211 for a `To` that is not E.164, 21603/21602 for a
-missing sender or body, 21617 for a body over 1600 characters), and answers 201 with Twilio's
-message resource (`sid` "SM…", `status` "queued", or "accepted" through a Messaging Service).
+It checks HTTP Basic `AccountSid:AuthToken` or `ApiKeySid:ApiKeySecret` (a wrong one gets
+Twilio's 401 error 20003), validates the form as Twilio does (21211 for a `To` that is not
+E.164, 21603/21602 for a missing sender or body, 21617 for a body over 1600 characters), and
+answers 201 with Twilio's message resource (`sid` "SM…", `status` "queued", or "accepted"
+through a Messaging Service).
 
 Knobs: `scripted` maps a `To` number to a Twilio error code it answers with (with the HTTP
 status Twilio uses for it); `retry_after` is sent with 429s. `deliver(sid, status, error_code)`
@@ -66,6 +67,8 @@ class TwilioStandin(Standin):
         super().__init__()
         self.account_sid = "AC" + "0123456789abcdef" * 2
         self.auth_token = "twilio-standin-auth-token"  # noqa: S105 - the stand-in's own
+        self.api_key_sid = "SK" + "fedcba9876543210" * 2
+        self.api_key_secret = "twilio-standin-api-key-secret"  # noqa: S105 - the stand-in's own
         self.scripted: dict[str, int] = {}  # To → error code answered instead of sending
         self.retry_after: str | None = None
         self.messages: dict[str, dict[str, str]] = {}  # sid → the form it was sent with
@@ -87,8 +90,13 @@ class TwilioStandin(Standin):
             user, _, password = base64.b64decode(encoded).decode().partition(":")
         except ValueError:
             return None
-        ok = (user, password) == (self.account_sid, self.auth_token)
-        return user if ok else None
+        # Twilio takes the account's own pair or an API key of the account.
+        if (user, password) in (
+            (self.account_sid, self.auth_token),
+            (self.api_key_sid, self.api_key_secret),
+        ):
+            return self.account_sid
+        return None
 
     def handle(self, request: StandinRequest) -> StandinResponse:
         match = MESSAGES_PATH.match(request.path)

@@ -119,6 +119,19 @@ def test_a_wrong_auth_token_fails_as_auth(standin: TwilioStandin) -> None:
     assert standin.messages == {}
 
 
+def test_an_api_key_authenticates_instead_of_the_auth_token(standin: TwilioStandin) -> None:
+    config = {
+        **standin.account_config(),
+        "api_key_sid": standin.api_key_sid,
+        "api_key_secret": standin.api_key_secret,
+        "auth_token": "only-for-receipts",
+    }
+    [sent] = TWILIO.send(config, [outbound(ANN)])
+    assert isinstance(sent, Sent)
+    wrong = {**config, "api_key_secret": "wrong"}
+    assert TWILIO.send(wrong, [outbound(ANN)]) == [Failed("auth", "20003: Authenticate")]
+
+
 @pytest.mark.parametrize(
     ("code", "kind"),
     [
