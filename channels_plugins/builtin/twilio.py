@@ -25,6 +25,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -59,6 +60,7 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 8
 SIGNATURE_HEADER = "x-twilio-signature"
+MAX_RETRY_AFTER = 86_400.0  # a Retry-After beyond a day is a broken header, not a plan
 
 # Synchronous error codes (providers.md A3.1) → failure kind. Anything else: 5xx transient,
 # 401 auth, 429 rate_limited, other 4xx config.
@@ -307,11 +309,14 @@ def failure_for(status: int, payload: Mapping[str, Any], retry_after: str | None
 
 
 def _seconds(value: str | None) -> float | None:
+    """Retry-After in seconds, at most a day; None for a date, nonsense or nothing."""
     try:
         seconds = float(value) if value else None
     except ValueError:
         return None
-    return seconds if seconds is not None and seconds >= 0 else None
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return None
+    return min(seconds, MAX_RETRY_AFTER)
 
 
 def signature(auth_token: str, url: str, params: Mapping[str, Sequence[str]]) -> str:
@@ -348,7 +353,7 @@ class TwilioProvider(Provider):
         in the batch's order."""
         account = TwilioAccount.from_config(config)
         client = client_for(account)
-        if len(messages) == 1 or account.concurrency == 1:
+        if len(messages) <= 1 or account.concurrency == 1:
             return [send_one(client, account, message) for message in messages]
         workers = min(account.concurrency, len(messages))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="twilio") as pool:

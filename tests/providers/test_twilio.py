@@ -181,6 +181,20 @@ def test_codes_without_a_table_entry_follow_the_http_status() -> None:
     assert failure_for(404, {"code": 20404, "message": "Not found"}, None).kind == "config"
 
 
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("7", 7.0), ("inf", None), ("nan", None), ("-1", None), ("Wed, 21 Oct 2026", None)],
+)
+def test_only_a_sane_retry_after_is_passed_on(header: str, seconds: float | None) -> None:
+    assert failure_for(429, {"code": 20429}, header).retry_after == seconds
+    assert failure_for(429, {}, "999999").retry_after == 86_400.0
+
+
+def test_an_empty_batch_sends_nothing(standin: TwilioStandin) -> None:
+    assert TWILIO.send(standin.account_config(), []) == []
+    assert standin.requests == []
+
+
 def test_nobody_listening_is_transient() -> None:
     with serving(TwilioStandin()) as gone:
         config = gone.account_config()
