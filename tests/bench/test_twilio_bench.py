@@ -6,11 +6,7 @@ the bare loop really sent every message through the stand-in.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from tests.support.system import REPO_ROOT, django_process_env
+from tests.bench.running import bench_figures
 
 FIGURES = {
     "dispatch_twilio_msgs_per_s",
@@ -21,17 +17,7 @@ FIGURES = {
 
 
 def test_the_twilio_benchmark_sends_everything_and_reports_every_figure() -> None:
-    done = subprocess.run(
-        [sys.executable, "bench/twilio.py", "--n", "20"],
-        cwd=REPO_ROOT,
-        env=django_process_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = bench_figures("twilio.py", "--n", "20")
     assert figures.keys() >= FIGURES
     assert (figures["dispatch_twilio_n"], figures["dispatch_twilio_sent"]) == (20, 20)
     assert 1 <= figures["dispatch_twilio_concurrency"] <= 8

@@ -28,7 +28,7 @@ from channels_plugins.standins.base import serving
 from channels_plugins.standins.twilio import TwilioStandin
 from channels_plugins.testing import ProviderContract
 from core.models import Contact, Event, Workspace
-from core.services.contacts import upsert_contact
+from tests.support.people import person
 
 NOW = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
 ANN, BOB = "+14155550101", "+14155550102"
@@ -217,10 +217,6 @@ def account(workspace: Workspace, standin: TwilioStandin) -> ChannelAccount:
     )
 
 
-def person(workspace: Workspace, external_id: str, phone: str) -> Contact:
-    return upsert_contact(workspace, {"external_id": external_id, "phone": phone})[0]
-
-
 def queue(account: ChannelAccount, contact: Contact, key: str) -> Message:
     return Message.objects.create(
         workspace=account.workspace,
@@ -238,7 +234,7 @@ def queue(account: ChannelAccount, contact: Contact, key: str) -> Message:
 def test_dispatch_sends_through_twilio_with_the_accounts_receipt_url(
     account: ChannelAccount, standin: TwilioStandin, workspace: Workspace
 ) -> None:
-    message = queue(account, person(workspace, "ann", ANN), "k1")
+    message = queue(account, person(workspace, "ann", phone=ANN), "k1")
     report = dispatch_due(NOW)
     message.refresh_from_db()
     assert (report.sent, message.status) == (1, MessageStatus.SENT)
@@ -251,7 +247,7 @@ def test_dispatch_retries_a_rate_limit_no_sooner_than_twilio_asked(
     account: ChannelAccount, standin: TwilioStandin, workspace: Workspace
 ) -> None:
     standin.scripted[ANN], standin.retry_after = 20429, "3600"
-    message = queue(account, person(workspace, "ann", ANN), "k1")
+    message = queue(account, person(workspace, "ann", phone=ANN), "k1")
     dispatch_due(NOW)
     message.refresh_from_db()
     assert message.status == MessageStatus.PENDING
@@ -265,7 +261,7 @@ def test_dispatch_fails_an_auth_error_for_good(
     account: ChannelAccount, standin: TwilioStandin, workspace: Workspace
 ) -> None:
     standin.scripted[ANN] = 20003
-    message = queue(account, person(workspace, "ann", ANN), "k1")
+    message = queue(account, person(workspace, "ann", phone=ANN), "k1")
     dispatch_due(NOW)
     message.refresh_from_db()
     assert (message.status, message.reason) == (MessageStatus.FAILED, "auth: 20003: Authenticate")
@@ -276,7 +272,7 @@ def test_an_invalid_number_is_marked_unusable_and_skipped_afterwards(
     account: ChannelAccount, standin: TwilioStandin, workspace: Workspace
 ) -> None:
     standin.scripted[ANN] = 21211
-    ann = person(workspace, "ann", ANN)
+    ann = person(workspace, "ann", phone=ANN)
     first = queue(account, ann, "k1")
     dispatch_due(NOW)
     first.refresh_from_db()
@@ -297,7 +293,7 @@ def test_a_recipient_who_replied_stop_is_unsubscribed_from_sms(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     standin.scripted[ANN] = 21610
-    ann = person(workspace, "ann", ANN)
+    ann = person(workspace, "ann", phone=ANN)
     message = queue(account, ann, "k1")
     with django_capture_on_commit_callbacks(execute=True):
         dispatch_due(NOW)
@@ -323,8 +319,8 @@ def live(live_server: Any, settings: Any) -> Any:
 def test_status_callbacks_update_the_message(
     live: Any, account: ChannelAccount, standin: TwilioStandin, workspace: Workspace
 ) -> None:
-    ann = queue(account, person(workspace, "ann", ANN), "k1")
-    bob = queue(account, person(workspace, "bob", BOB), "k2")
+    ann = queue(account, person(workspace, "ann", phone=ANN), "k1")
+    bob = queue(account, person(workspace, "bob", phone=BOB), "k2")
     dispatch_due(NOW)
     ann.refresh_from_db()
     bob.refresh_from_db()
@@ -384,8 +380,8 @@ def test_a_callback_signed_with_another_token_or_for_another_url_is_refused(
 def test_an_inbound_stop_unsubscribes_the_number_from_sms(
     live: Any, account: ChannelAccount, standin: TwilioStandin, workspace: Workspace
 ) -> None:
-    ann = person(workspace, "ann", ANN)
-    bob = person(workspace, "bob", BOB)
+    ann = person(workspace, "ann", phone=ANN)
+    bob = person(workspace, "bob", phone=BOB)
     url = receipt_url(account)
 
     hello = standin.reply(url, ANN, "hello")
