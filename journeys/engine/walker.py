@@ -91,6 +91,7 @@ class MessageRow(NamedTuple):
     provider_message_id: str = ""
     sent_at: datetime | None = None
     frequency_cap: dict[str, Any] | None = None
+    possible_duplicate: bool = False  # a new message never is (test_bulk_rows holds rows whole)
 
 
 @dataclass
