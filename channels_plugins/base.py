@@ -68,6 +68,9 @@ class OutboundMessage:
     # The message's category ("marketing" or "transactional", `MessageCategory`): providers
     # whose protocol classifies messages (Huawei's `category`) set it from this. Empty: unknown.
     category: str = ""
+    # The account's receipt URL (`/hooks/{account}/{token}/`), for providers told per message
+    # where to report (Twilio's StatusCallback). Empty when dispatch has none to give.
+    receipt_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,9 @@ class ReceiptRequest:
     # The URL's query parameters (one value each, the last when repeated): providers that sign
     # the URL rather than the body (WeChat's signature, timestamp and nonce) read them here.
     query: Mapping[str, str] = field(default_factory=dict)
+    # The public URL the provider called (the account's receipt URL plus the query string):
+    # what providers that sign the URL (Twilio) signed. Empty when unknown.
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,10 @@ class Receipt:
     # it. `recipient` names the address when the report does; else the contact's current one.
     address_unusable: bool = False
     recipient: str = ""
+    # The recipient asked for no more messages on this channel (an SMS "STOP" reply). Such a
+    # receipt names no message: `recipient` is the address, and every contact of the account's
+    # workspace reached there is unsubscribed from the account's channel (`opt_outs`).
+    opt_out: bool = False
 
 
 @dataclass(frozen=True)

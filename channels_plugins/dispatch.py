@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ from channels_plugins.addresses import address_for
 from channels_plugins.base import Failed, OutboundMessage, Outcome, Provider, RateLimit, Sent
 from channels_plugins.models import ChannelAccount, Message, MessageCategory, MessageStatus
 from channels_plugins.policies import policy_skips
+from channels_plugins.receipt_hook import receipt_url
 from channels_plugins.registry import PluginHookError, get_registry
 from channels_plugins.tracking import outbound_message
 from channels_plugins.unusable import INVALID_RECIPIENT, mark_address_unusable
@@ -184,7 +185,10 @@ def _prepare(message: Message, now: datetime, report: DispatchReport) -> Outboun
 
 
 def _outbound(message: Message, to: str) -> OutboundMessage:
-    return outbound_message(message, to)  # tracked links, pixel, unsubscribe
+    """Tracked links, pixel and unsubscribe, and where the provider reports on the message."""
+    outbound = outbound_message(message, to)
+    assert message.account is not None
+    return replace(outbound, receipt_url=receipt_url(message.account))
 
 
 def legal_hours_opening(message: Message, now: datetime) -> datetime | None:

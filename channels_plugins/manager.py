@@ -32,6 +32,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("builtin.huawei", "channels_plugins.builtin.huawei"),
     ("builtin.aliyun", "channels_plugins.builtin.aliyun"),
     ("builtin.tencent", "channels_plugins.builtin.tencent"),
+    ("builtin.twilio", "channels_plugins.builtin.twilio"),
 )
 
 

@@ -97,11 +97,14 @@ def receive_receipts(request: HttpRequest, account_id: int, token: str) -> HttpR
         declared = 0
     if declared > limit or len(body := request.body) > limit:
         return _error(413, "too_large", f"The body is larger than {limit} bytes.")
+    query = request.META.get("QUERY_STRING", "")
     incoming = ReceiptRequest(
         body=body,
         headers={name.lower(): value for name, value in request.headers.items()},
         received_at=clock.now(),
         query=_query(request),
+        # What the provider called: the URL it was given (behind any proxy), not Django's view.
+        url=receipt_url(account) + (f"?{query}" if query else ""),
     )
     config: dict[str, Any] = dict(account.config)
     try:

@@ -12,6 +12,8 @@ A receipt about an address rather than a message (it names no message, says
 `address_unusable` and names the `recipient`: a WeChat follower who unfollowed the account)
 records no event; it makes the address unusable on the account's channel, counted as accepted
 the first time and as a duplicate after.
+
+An opt-out receipt (an SMS "STOP" reply) names an address instead of a message: `opt_outs`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from channels_plugins.addresses import address_for
 from channels_plugins.base import Receipt
 from channels_plugins.engagement import record_message_event
 from channels_plugins.models import ChannelAccount, Message
+from channels_plugins.opt_outs import apply_opt_out
 from channels_plugins.registry import PluginHookError
 from channels_plugins.unusable import mark_address_unusable
 
@@ -51,6 +54,12 @@ def apply_receipts(account: ChannelAccount, receipts: Sequence[Receipt]) -> Rece
     with transaction.atomic():
         found = _messages(account, receipts)
         for receipt in receipts:
+            if receipt.opt_out:  # about an address, not a message (`opt_outs`)
+                outcome = apply_opt_out(account, receipt)
+                tally.accepted += outcome == "accepted"
+                tally.duplicates += outcome == "duplicate"
+                tally.unknown += outcome == "unknown"
+                continue
             if _about_address(receipt):
                 if _mark_address(account, receipt):
                     tally.accepted += 1

@@ -146,16 +146,28 @@ def unsubscribe(message: Message) -> None:
     the contact unsubscribed.
     """
     contact = Contact.objects.select_for_update().get(pk=message.contact_id)
-    now = clock.now()
-    if unsubscribe_channel(contact, message.channel, now):
-        record_event(
-            contact.workspace,
-            contact,
-            name=UNSUBSCRIBED_EVENT,
-            properties={"channel": message.channel, "message_id": message.pk},
-            occurred_at=now,
-        )
+    leave_channel(contact, message.channel, {"message_id": message.pk})
     message.contact = contact
     record_message_event(
         message, "message.unsubscribed", source_id=f"touchflow:unsubscribe:{message.pk}"
     )
+
+
+def leave_channel(contact: Contact, channel: str, properties: dict[str, Any]) -> bool:
+    """The contact leaves `channel` now; the first time, it also gets the `unsubscribed` event
+    (with the channel and `properties`). True when it had not left already.
+
+    Every way out shares it: the one-click link here, an SMS "STOP" reply (`opt_outs`). The
+    caller holds the contact's row lock.
+    """
+    now = clock.now()
+    if not unsubscribe_channel(contact, channel, now):
+        return False
+    record_event(
+        contact.workspace,
+        contact,
+        name=UNSUBSCRIBED_EVENT,
+        properties={"channel": channel, **properties},
+        occurred_at=now,
+    )
+    return True

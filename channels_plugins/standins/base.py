@@ -100,6 +100,9 @@ def serving(standin: Standin, host: str = "127.0.0.1", port: int = 0) -> Iterato
 def _handler_for(standin: Standin) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive: clients reuse connections as with the real one
+        # Headers and body go out in two writes: with Nagle on, the body waits for the client's
+        # delayed ACK (~40 ms) on every kept-alive request, which benchmarks would measure.
+        disable_nagle_algorithm = True
 
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

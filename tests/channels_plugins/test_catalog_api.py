@@ -47,7 +47,7 @@ def test_the_catalog_lists_channels_with_schemas_and_providers(
         },
     ]
     sms_providers = [p["name"] for p in channels["sms"]["providers"]]
-    assert sms_providers == ["aliyun", "chatops", "sandbox", "tencent"]
+    assert sms_providers == ["aliyun", "chatops", "sandbox", "tencent", "twilio"]
     secret = channels["chat"]["providers"][0]["config_schema"]["properties"]["api_key"]
     assert secret["writeOnly"] is True
     # Forms offer every account the generic rate limit, on top of the provider's own fields.

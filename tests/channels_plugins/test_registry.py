@@ -43,7 +43,7 @@ def test_builtin_channels_each_served_by_the_sandbox() -> None:
         expected = {
             "email": ["sandbox", "smtp"],
             "push": ["fcm", "huawei", "sandbox"],
-            "sms": ["aliyun", "sandbox", "tencent"],
+            "sms": ["aliyun", "sandbox", "tencent", "twilio"],
             "wechat": ["sandbox", "wechat_oa"],
         }.get(channel, ["sandbox"])
         assert [p.name for p in registry.providers_for(channel)] == expected
