@@ -477,9 +477,9 @@ def test_v2_statuses_are_read_and_bad_ones_located() -> None:
 def test_the_standins_command_points_an_account_that_delivers(
     workspace: Workspace, huawei: HuaweiStandin
 ) -> None:
-    from channels_plugins.management.commands.touchflow_standins import point_accounts
+    from channels_plugins.management.commands.touchflow_standins import point_accounts, targets_for
 
-    [account] = point_accounts(workspace, [huawei])
+    [account] = point_accounts(workspace, targets_for([huawei], []))
     assert (account.name, account.provider) == ("huawei-standin", "huawei")
     queue(workspace, account, ["tokA"])
     assert dispatch_due(datetime.now(UTC)).sent == 1

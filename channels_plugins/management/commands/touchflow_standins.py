@@ -1,8 +1,10 @@
-"""Serve every provider stand-in on loopback, and optionally give a workspace accounts that
-deliver to them: `manage.py touchflow_standins [--port 9100] [--workspace demo]`.
+"""Serve every provider stand-in on loopback, and optionally point a workspace's accounts at
+them: `manage.py touchflow_standins [--port 9100] [--workspace demo [--point push-main=huawei]]`.
 
-The demo then sends through each real protocol (signatures, tokens, batches, receipts) with no
-network. Runs until interrupted.
+With `--workspace`, each stand-in gets a `<provider>-standin` account there; `--point
+ACCOUNT=PROVIDER` (repeatable) also re-points an existing account, so the demo's journeys
+(which send through `push-main`, `sms-main`, …) deliver through each real protocol
+(signatures, tokens, batches, receipts) with no network. Runs until interrupted.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from channels_plugins.models import ChannelAccount
-from channels_plugins.services import create_account, update_account
+from channels_plugins.services import AccountInvalid, create_account, update_account
 from channels_plugins.standins import available
 from channels_plugins.standins.base import Standin, serving
 from core.models import Workspace
@@ -39,11 +41,13 @@ def account_name(standin: Standin) -> str:
 
 
 @transaction.atomic
-def point_accounts(workspace: Workspace, standins: list[Standin]) -> list[ChannelAccount]:
-    """An account per stand-in, `<provider>-standin`, created or re-pointed at its URL."""
+def point_accounts(
+    workspace: Workspace, targets: list[tuple[str, Standin]]
+) -> list[ChannelAccount]:
+    """Each (account name, stand-in): that account created, or re-pointed, to deliver there."""
     accounts = []
-    for standin in standins:
-        name, config = account_name(standin), standin.account_config()
+    for name, standin in targets:
+        config = standin.account_config()
         existing = ChannelAccount.objects.filter(workspace=workspace, name=name).first()
         if existing is None:
             account = create_account(
@@ -59,6 +63,19 @@ def point_accounts(workspace: Workspace, standins: list[Standin]) -> list[Channe
     return accounts
 
 
+def targets_for(running: list[Standin], points: list[str]) -> list[tuple[str, Standin]]:
+    """A `<provider>-standin` account per stand-in, plus each `ACCOUNT=PROVIDER` asked for."""
+    by_provider = {standin.provider: standin for standin in running}
+    targets = [(account_name(standin), standin) for standin in running]
+    for point in points:
+        name, _, provider = point.partition("=")
+        if not name or provider not in by_provider:
+            known = ", ".join(sorted(by_provider))
+            raise CommandError(f"--point wants ACCOUNT=PROVIDER with a provider of: {known}.")
+        targets.append((name, by_provider[provider]))
+    return targets
+
+
 class Command(BaseCommand):
     help = "Serve the providers' stand-ins on loopback (and point a workspace's accounts at them)."
 
@@ -67,6 +84,13 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=9100, help="first port; 0 for any")
         parser.add_argument(
             "--workspace", help="slug of a workspace to give a `<provider>-standin` account each"
+        )
+        parser.add_argument(
+            "--point",
+            action="append",
+            default=[],
+            metavar="ACCOUNT=PROVIDER",
+            help="with --workspace, re-point that account at the provider's stand-in",
         )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -84,8 +108,16 @@ class Command(BaseCommand):
             for standin in running:
                 self.stdout.write(f"{standin.provider:>10}  {standin.url}")
             if workspace is not None:
-                for account in point_accounts(workspace, running):
-                    self.stdout.write(f"account {account.name!r} delivers to its stand-in")
+                points = options["point"]
+                assert isinstance(points, list)
+                try:
+                    accounts = point_accounts(workspace, targets_for(running, points))
+                except AccountInvalid as exc:
+                    raise CommandError(f"An account cannot take that stand-in: {exc}") from exc
+                for account in accounts:
+                    self.stdout.write(
+                        f"account {account.name!r} delivers to the {account.provider} stand-in"
+                    )
             self.stdout.write("Serving; Ctrl-C stops.")
             try:
                 while True:
