@@ -42,6 +42,7 @@ from channels_plugins.base import (
 )
 from channels_plugins.builtin import cloud_sms
 from channels_plugins.hookspecs import hookimpl
+from channels_plugins.schema_fields import schema_field
 from core import clock
 
 ENDPOINT = "https://dysmsapi.aliyuncs.com/"
@@ -94,33 +95,33 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["access_key_id", "access_key_secret", "sign_name"],
     "properties": {
-        "access_key_id": cloud_sms.field(
+        "access_key_id": schema_field(
             "string",
             "AccessKey ID",
             "The AccessKey of a RAM user allowed to send SMS (AliyunDysmsFullAccess).",
             minLength=1,
         ),
-        "access_key_secret": cloud_sms.field(
+        "access_key_secret": schema_field(
             "string",
             "AccessKey secret",
             "The AccessKey's secret (stored, never shown).",
             minLength=1,
             writeOnly=True,
         ),
-        "sign_name": cloud_sms.field(
+        "sign_name": schema_field(
             "string",
             "Signature",
             "The approved SMS signature (签名) every message carries, e.g. 阿里云短信测试.",
             minLength=1,
         ),
-        "endpoint": cloud_sms.field(
+        "endpoint": schema_field(
             "string",
             "Endpoint",
             "The Dysmsapi base URL; change it only for a stand-in or a regional endpoint.",
             format="uri",
             default=ENDPOINT,
         ),
-        "region_id": cloud_sms.field(
+        "region_id": schema_field(
             "string", "Region", "The RegionId sent with each call.", default="cn-hangzhou"
         ),
         "timeout": cloud_sms.TIMEOUT_FIELD,

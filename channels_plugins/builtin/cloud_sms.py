@@ -19,16 +19,13 @@ from channels_plugins.base import (
     ReceiptProblem,
     ReceiptRequest,
 )
+from channels_plugins.schema_fields import schema_field
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DEFAULT_TIMEOUT = 10.0
 
 
-def field(kind: str, title: str, description: str, **extra: Any) -> dict[str, Any]:
-    return {"type": kind, "title": title, "description": description, **extra}
-
-
-TIMEOUT_FIELD = field(
+TIMEOUT_FIELD = schema_field(
     "number",
     "Timeout",
     "Seconds to wait for the provider before giving up (the message is retried).",

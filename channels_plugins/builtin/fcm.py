@@ -36,6 +36,7 @@ from channels_plugins.builtin.fcm_auth import (
     TokenFailed,
 )
 from channels_plugins.hookspecs import hookimpl
+from channels_plugins.schema_fields import schema_field
 from channels_plugins.webhooks import _retry_after
 
 DEFAULT_BASE_URL = "https://fcm.googleapis.com"
@@ -47,24 +48,20 @@ BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
 APNS_PRIORITY = {"HIGH": "10", "NORMAL": "5"}
 
 
-def _field(kind: str, title: str, description: str, **extra: Any) -> dict[str, Any]:
-    return {"type": kind, "title": title, "description": description, **extra}
-
-
 CONFIG_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "additionalProperties": False,
     "required": ["project_id", "service_account_json"],
     "properties": {
-        "project_id": _field(
+        "project_id": schema_field(
             "string",
             "Project ID",
             "The Firebase project the apps' tokens belong to (Project settings → General).",
             minLength=1,
             pattern="^[a-z0-9-]+$",
         ),
-        "service_account_json": _field(
+        "service_account_json": schema_field(
             "string",
             "Service account key",
             "The whole JSON key file of a service account allowed to send FCM messages "
@@ -72,14 +69,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
             minLength=2,
             writeOnly=True,
         ),
-        "base_url": _field(
+        "base_url": schema_field(
             "string",
             "API base URL",
             "Where the FCM HTTP v1 API is reached; change it only for a proxy or a stand-in.",
             format="uri",
             default=DEFAULT_BASE_URL,
         ),
-        "token_uri": _field(
+        "token_uri": schema_field(
             "string",
             "Token URI",
             "Where the service account's signed JWT is exchanged for an access token. Leave "
@@ -87,7 +84,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             format="uri",
             default=GOOGLE_TOKEN_URI,
         ),
-        "android_priority": _field(
+        "android_priority": schema_field(
             "string",
             "Android priority",
             "HIGH wakes the device at once (APNs priority 10); NORMAL may be delayed to save "
@@ -95,13 +92,13 @@ CONFIG_SCHEMA: dict[str, Any] = {
             enum=["HIGH", "NORMAL"],
             default="HIGH",
         ),
-        "android_channel_id": _field(
+        "android_channel_id": schema_field(
             "string",
             "Android notification channel",
             "The app's notification channel id the notification is posted to; empty for the "
             "app's default.",
         ),
-        "ttl_seconds": _field(
+        "ttl_seconds": schema_field(
             "integer",
             "Time to live",
             "Seconds FCM keeps a message for an offline Android device (at most 28 days); "
@@ -109,7 +106,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             minimum=0,
             maximum=2419200,
         ),
-        "concurrency": _field(
+        "concurrency": schema_field(
             "integer",
             "Parallel requests",
             "How many messages of a batch are in flight at once over the shared connection.",
@@ -117,7 +114,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             maximum=MAX_CONCURRENCY,
             default=MAX_CONCURRENCY,
         ),
-        "timeout": _field(
+        "timeout": schema_field(
             "number",
             "Timeout",
             "Seconds to wait for FCM before giving up (the message is retried).",

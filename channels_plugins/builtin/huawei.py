@@ -48,6 +48,7 @@ from channels_plugins.builtin.huawei_tokens import (
     json_object,
 )
 from channels_plugins.hookspecs import hookimpl
+from channels_plugins.schema_fields import schema_field
 
 TOKEN_URL = "https://oauth-login.cloud.huawei.com/oauth2/v3/token"  # noqa: S105 - a URL
 PUSH_URL = "https://push-api.cloud.huawei.com"
@@ -88,51 +89,47 @@ SERVICE_CATEGORIES = (
 CLICK_OPEN_APP, CLICK_INTENT, CLICK_URL = 3, 1, 2
 
 
-def _field(kind: str, title: str, description: str, **extra: Any) -> dict[str, Any]:
-    return {"type": kind, "title": title, "description": description, **extra}
-
-
 CONFIG_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "additionalProperties": False,
     "required": ["client_id", "client_secret"],
     "properties": {
-        "client_id": _field(
+        "client_id": schema_field(
             "string",
             "Client ID",
             "The app's OAuth 2.0 client ID from AppGallery Connect (Project settings → App "
             "information).",
             minLength=1,
         ),
-        "client_secret": _field(
+        "client_secret": schema_field(
             "string",
             "Client secret",
             "The app's OAuth 2.0 client secret (stored, never shown).",
             minLength=1,
             writeOnly=True,
         ),
-        "app_id": _field(
+        "app_id": schema_field(
             "string",
             "App ID",
             "The app ID in the send URL; leave empty when it equals the client ID.",
             minLength=1,
         ),
-        "token_url": _field(
+        "token_url": schema_field(
             "string",
             "Token URL",
             "Huawei's OAuth 2.0 token endpoint.",
             format="uri",
             default=TOKEN_URL,
         ),
-        "push_url": _field(
+        "push_url": schema_field(
             "string",
             "Push API URL",
             "The Push Kit server's base URL; messages go to <base>/v1/<app id>/messages:send.",
             format="uri",
             default=PUSH_URL,
         ),
-        "transactional_category": _field(
+        "transactional_category": schema_field(
             "string",
             "Transactional category",
             "Huawei's service & communication class for transactional messages (needs "
@@ -140,26 +137,26 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "Marketing messages are always sent as MARKETING.",
             enum=list(SERVICE_CATEGORIES),
         ),
-        "ttl": _field(
+        "ttl": schema_field(
             "string",
             "Time to live",
             "How long Huawei keeps a message for an offline device, e.g. 86400s (its default).",
             pattern=r"^[0-9]{1,7}(\.[0-9]{1,9})?s$",
         ),
-        "receipt_id": _field(
+        "receipt_id": schema_field(
             "string",
             "Receipt ID",
             "Which receipt configuration in AppGallery Connect receives this account's "
             "receipts; empty for the app's default one.",
             minLength=1,
         ),
-        huawei_receipts.USERNAME_FIELD: _field(
+        huawei_receipts.USERNAME_FIELD: schema_field(
             "string",
             "Receipt user name",
             "The callback user name configured for receipts in AppGallery Connect.",
             minLength=1,
         ),
-        huawei_receipts.KEY_FIELD: _field(
+        huawei_receipts.KEY_FIELD: schema_field(
             "string",
             "Receipt key",
             "The callback key configured for receipts in AppGallery Connect; receipts are "
@@ -167,7 +164,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             minLength=1,
             writeOnly=True,
         ),
-        "timeout": _field(
+        "timeout": schema_field(
             "number",
             "Timeout",
             "Seconds to wait for Huawei before giving up (the messages are retried).",

@@ -47,14 +47,11 @@ from channels_plugins.base import (
 )
 from channels_plugins.builtin.smtp_replies import failure_for
 from channels_plugins.hookspecs import hookimpl
+from channels_plugins.schema_fields import schema_field
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 DEFAULT_TIMEOUT = 10.0
 MESSAGE_HEADER = "X-Touchflow-Message"
-
-
-def _field(kind: str, title: str, description: str, **extra: Any) -> dict[str, Any]:
-    return {"type": kind, "title": title, "description": description, **extra}
 
 
 CONFIG_SCHEMA: dict[str, Any] = {
@@ -63,8 +60,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["host", "from_address"],
     "properties": {
-        "host": _field("string", "Host", "The SMTP server, e.g. smtp.example.com.", minLength=1),
-        "port": _field(
+        "host": schema_field(
+            "string", "Host", "The SMTP server, e.g. smtp.example.com.", minLength=1
+        ),
+        "port": schema_field(
             "integer",
             "Port",
             "Leave empty for the usual port of the security chosen: 25, 587 (STARTTLS) or "
@@ -72,7 +71,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             minimum=1,
             maximum=65535,
         ),
-        "security": _field(
+        "security": schema_field(
             "string",
             "Security",
             "How the connection is encrypted: none, STARTTLS after connecting, or SSL/TLS "
@@ -80,32 +79,32 @@ CONFIG_SCHEMA: dict[str, Any] = {
             enum=["none", "starttls", "ssl"],
             default="starttls",
         ),
-        "username": _field(
+        "username": schema_field(
             "string", "Username", "The login; leave empty for a server that needs none."
         ),
-        "password": _field(
+        "password": schema_field(
             "string", "Password", "The login's password (stored, never shown).", writeOnly=True
         ),
-        "from_address": _field(
+        "from_address": schema_field(
             "string",
             "From address",
             "The sender address every message uses; it also names the Message-ID's domain.",
             format="email",
             minLength=3,
         ),
-        "from_name": _field(
+        "from_name": schema_field(
             "string",
             "From name",
             "The sender name shown when a send node does not set one.",
         ),
-        "unsubscribe_mailto": _field(
+        "unsubscribe_mailto": schema_field(
             "string",
             "Unsubscribe mailbox",
             "An address that takes unsubscribe requests by email; marketing email then lists "
             "it in List-Unsubscribe beside the one-click link. Leave empty for the link only.",
             format="email",
         ),
-        "timeout": _field(
+        "timeout": schema_field(
             "number",
             "Timeout",
             "Seconds to wait for the server before giving up (the message is retried).",

@@ -41,6 +41,7 @@ from channels_plugins.base import (
 )
 from channels_plugins.builtin import cloud_sms
 from channels_plugins.hookspecs import hookimpl
+from channels_plugins.schema_fields import schema_field
 from core import clock
 
 ENDPOINT = "https://sms.tencentcloudapi.com/"
@@ -91,28 +92,28 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["secret_id", "secret_key", "sms_sdk_app_id"],
     "properties": {
-        "secret_id": cloud_sms.field(
+        "secret_id": schema_field(
             "string", "SecretId", "The API key's SecretId (AKID…).", minLength=1
         ),
-        "secret_key": cloud_sms.field(
+        "secret_key": schema_field(
             "string",
             "SecretKey",
             "The API key's SecretKey (stored, never shown).",
             minLength=1,
             writeOnly=True,
         ),
-        "sms_sdk_app_id": cloud_sms.field(
+        "sms_sdk_app_id": schema_field(
             "string", "SDK AppID", "The SMS application's SdkAppId, e.g. 1400006666.", minLength=1
         ),
-        "sign_name": cloud_sms.field(
+        "sign_name": schema_field(
             "string",
             "Signature",
             "The approved signature (签名) content; required for mainland China numbers.",
         ),
-        "region": cloud_sms.field(
+        "region": schema_field(
             "string", "Region", "The X-TC-Region of each call.", default="ap-guangzhou"
         ),
-        "endpoint": cloud_sms.field(
+        "endpoint": schema_field(
             "string",
             "Endpoint",
             "The SMS API base URL; change it only for a stand-in or a regional endpoint.",

@@ -50,6 +50,7 @@ from channels_plugins.base import (
     Sent,
 )
 from channels_plugins.hookspecs import hookimpl
+from channels_plugins.schema_fields import schema_field
 from channels_plugins.tracking import leave_channel
 from core.models import Contact
 
@@ -95,10 +96,6 @@ OPT_OUT_KEYWORDS = frozenset(
 )
 
 
-def _field(kind: str, title: str, description: str, **extra: Any) -> dict[str, Any]:
-    return {"type": kind, "title": title, "description": description, **extra}
-
-
 CONFIG_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
@@ -107,13 +104,13 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "anyOf": [{"required": ["from"]}, {"required": ["messaging_service_sid"]}],
     "dependentRequired": {"api_key_sid": ["api_key_secret"]},
     "properties": {
-        "account_sid": _field(
+        "account_sid": schema_field(
             "string",
             "Account SID",
             "The Twilio account (AC…): the Basic-auth user and part of every API path.",
             pattern="^AC[0-9a-fA-F]{32}$",
         ),
-        "auth_token": _field(
+        "auth_token": schema_field(
             "string",
             "Auth token",
             "The account's auth token: the Basic-auth password and the key Twilio signs "
@@ -121,47 +118,47 @@ CONFIG_SCHEMA: dict[str, Any] = {
             minLength=1,
             writeOnly=True,
         ),
-        "api_key_sid": _field(
+        "api_key_sid": schema_field(
             "string",
             "API key SID",
             "An API key (SK…) to authenticate sends with instead of the auth token; receipts "
             "are still signed with the auth token.",
             pattern="^SK[0-9a-fA-F]{32}$",
         ),
-        "api_key_secret": _field(
+        "api_key_secret": schema_field(
             "string",
             "API key secret",
             "The API key's secret (stored, never shown); needed with an API key SID.",
             minLength=1,
             writeOnly=True,
         ),
-        "from": _field(
+        "from": schema_field(
             "string",
             "From",
             "The sender: a Twilio number in E.164 (+15017122661) or an alphanumeric sender ID.",
             minLength=1,
             maxLength=32,
         ),
-        "messaging_service_sid": _field(
+        "messaging_service_sid": schema_field(
             "string",
             "Messaging Service SID",
             "A Messaging Service (MG…) that picks the sender and queues; used instead of From.",
             pattern="^MG[0-9a-fA-F]{32}$",
         ),
-        "base_url": _field(
+        "base_url": schema_field(
             "string",
             "API base URL",
             "Where the REST API is; change it only to reach a stand-in or a regional edge.",
             format="uri",
             default=DEFAULT_BASE_URL,
         ),
-        "status_callback": _field(
+        "status_callback": schema_field(
             "boolean",
             "Delivery receipts",
             "Ask Twilio to post each message's status to this account's receipt URL.",
             default=True,
         ),
-        "concurrency": _field(
+        "concurrency": schema_field(
             "integer",
             "Concurrent requests",
             "How many messages of a batch are in flight at once (Twilio takes one per request).",
@@ -169,7 +166,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             maximum=MAX_CONCURRENCY,
             default=DEFAULT_CONCURRENCY,
         ),
-        "timeout": _field(
+        "timeout": schema_field(
             "number",
             "Timeout (seconds)",
             "How long one request may take before it counts as a transient failure.",

@@ -51,6 +51,7 @@ from channels_plugins.base import (
 )
 from channels_plugins.builtin import wechat_crypto
 from channels_plugins.hookspecs import hookimpl
+from channels_plugins.schema_fields import schema_field
 from core import clock
 
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
@@ -81,32 +82,30 @@ AES_KEY_PATTERN = "^[A-Za-z0-9+/]{43}$"
 UNKNOWN_CODE_KIND = "config"  # a refusal we cannot classify: fail and let an admin look
 
 
-def _field(kind: str, title: str, description: str, **extra: Any) -> dict[str, Any]:
-    return {"type": kind, "title": title, "description": description, **extra}
-
-
 CONFIG_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "additionalProperties": False,
     "required": ["appid", "secret"],
     "properties": {
-        "appid": _field("string", "AppID", "The official account's AppID (开发者ID).", minLength=1),
-        "secret": _field(
+        "appid": schema_field(
+            "string", "AppID", "The official account's AppID (开发者ID).", minLength=1
+        ),
+        "secret": schema_field(
             "string",
             "AppSecret",
             "The official account's AppSecret (stored, never shown).",
             minLength=1,
             writeOnly=True,
         ),
-        "callback_token": _field(
+        "callback_token": schema_field(
             "string",
             "Callback token",
             "The Token set in the account's server configuration (服务器配置): WeChat signs "
             "the events it posts to the receipt URL with it (stored, never shown).",
             writeOnly=True,
         ),
-        "encoding_aes_key": _field(
+        "encoding_aes_key": schema_field(
             "string",
             "EncodingAESKey",
             "The message encryption key of the server configuration, for safe or compatible "
@@ -114,7 +113,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             pattern=AES_KEY_PATTERN,
             writeOnly=True,
         ),
-        "previous_encoding_aes_key": _field(
+        "previous_encoding_aes_key": schema_field(
             "string",
             "Previous EncodingAESKey",
             "The key being replaced, still tried while WeChat switches to the new one "
@@ -122,14 +121,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
             pattern=AES_KEY_PATTERN,
             writeOnly=True,
         ),
-        "api_base_url": _field(
+        "api_base_url": schema_field(
             "string",
             "API base URL",
             "Where the WeChat API is served; change it only to point at a stand-in.",
             format="uri",
             default=DEFAULT_BASE_URL,
         ),
-        "timeout": _field(
+        "timeout": schema_field(
             "number",
             "Timeout",
             "Seconds to wait for WeChat before giving up (the message is retried).",
