@@ -1,4 +1,5 @@
-"""What every engine benchmark process shares: a throwaway SQLite database and its memory peak.
+"""What every benchmark process shares: a throwaway SQLite database, its memory peak, and how
+figures are printed.
 
 Each measurement runs in its own process on its own database file, configured exactly as
 production's default (`core/settings.py`: WAL, synchronous=NORMAL, IMMEDIATE transactions), so
@@ -7,10 +8,14 @@ figures from one run compare like with like and one size's memory cannot leak in
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -40,3 +45,20 @@ def setup_django(var_dir: str) -> None:
 def peak_rss_mb() -> float:
     """This process's peak resident set so far (Linux reports kilobytes)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def measured_on_scratch_database(
+    measure: Callable[[int], dict[str, Any]], count: int, rss_key: str
+) -> dict[str, Any]:
+    """`measure(count)` on a fresh database, with this process's memory peak as `rss_key`."""
+    with tempfile.TemporaryDirectory() as var_dir:
+        setup_django(var_dir)
+        results = measure(count)
+    return {**results, rss_key: peak_rss_mb()}
+
+
+def print_figures(results: dict[str, Any]) -> None:
+    """Each figure on a line for people, then all of them as JSON on the last line."""
+    for name, value in results.items():
+        print(f"{name:>32}: {value}")
+    print(json.dumps(results))

@@ -22,7 +22,6 @@ messages would measure nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import smtplib
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import peak_rss_mb, setup_django
+from bench.common import peak_rss_mb, print_figures, setup_django
 
 NOW = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
 BATCH = 500  # dispatch_due's default claim size, used by the bare loops too
@@ -181,9 +180,7 @@ def main() -> None:
     args = parser.parse_args()
     count, smtp_count = (1_000, 100) if args.quick else (args.n, args.smtp_n)
     results = run(count, smtp_count)
-    for name, value in results.items():
-        print(f"{name:>32}: {value}")
-    print(json.dumps(results))
+    print_figures(results)
 
 
 if __name__ == "__main__":

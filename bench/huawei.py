@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import peak_rss_mb, setup_django
+from bench.common import measured_on_scratch_database, print_figures
 from bench.dispatch import create_messages, figures, timed_dispatch
 
 CLAIM = 1_000  # dispatch's claim size here: one full messages:send request per claim
@@ -98,10 +97,7 @@ def measure_huawei(count: int) -> dict[str, Any]:
 
 
 def run(count: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as var_dir:
-        setup_django(var_dir)
-        results = measure_huawei(count)
-    return {**results, "dispatch_huawei_peak_rss_mb": peak_rss_mb()}
+    return measured_on_scratch_database(measure_huawei, count, "dispatch_huawei_peak_rss_mb")
 
 
 def main() -> None:
@@ -110,9 +106,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke run: 2,000 messages")
     args = parser.parse_args()
     results = run(2_000 if args.quick else args.n)
-    for name, value in results.items():
-        print(f"{name:>32}: {value}")
-    print(json.dumps(results))
+    print_figures(results)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ entrants pay within 3 days.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import setup_django  # noqa: E402 - needs ROOT on the path first
+from bench.common import print_figures, setup_django  # noqa: E402 - needs ROOT on the path first
 
 SCRIPT = [
     {"event": "message.opened", "node": "push1", "p": 0.3, "within": "PT1H"},
@@ -73,9 +72,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as var_dir:
         setup_django(var_dir)
         results = bench(counts)
-    for name, value in results.items():
-        print(f"{name:>32}: {value}")
-    print(json.dumps(results))
+    print_figures(results)
 
 
 if __name__ == "__main__":

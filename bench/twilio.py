@@ -19,9 +19,7 @@ a run that failed messages would measure nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,7 +28,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import peak_rss_mb, setup_django
+from bench.common import measured_on_scratch_database, print_figures
 from bench.dispatch import create_messages, figures, timed_dispatch
 
 CONTENT = {"body": "Your code is 123456. It expires in 10 minutes."}
@@ -93,10 +91,7 @@ def measure_twilio(count: int) -> dict[str, Any]:
 
 
 def run(count: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as var_dir:
-        setup_django(var_dir)
-        results = measure_twilio(count)
-    return {**results, "dispatch_twilio_peak_rss_mb": peak_rss_mb()}
+    return measured_on_scratch_database(measure_twilio, count, "dispatch_twilio_peak_rss_mb")
 
 
 def main() -> None:
@@ -105,9 +100,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke run: 200 messages")
     args = parser.parse_args()
     results = run(200 if args.quick else args.n)
-    for name, value in results.items():
-        print(f"{name:>32}: {value}")
-    print(json.dumps(results))
+    print_figures(results)
 
 
 if __name__ == "__main__":
