@@ -6,11 +6,7 @@ dispatch grouped the identical messages into one messages:send request per claim
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from tests.support.system import REPO_ROOT, django_process_env
+from tests.bench.running import bench_figures
 
 FIGURES = {
     "dispatch_huawei_msgs_per_s",
@@ -21,17 +17,7 @@ FIGURES = {
 
 
 def test_the_huawei_benchmark_sends_everything_in_batched_requests() -> None:
-    done = subprocess.run(
-        [sys.executable, "bench/huawei.py", "--n", "1500"],
-        cwd=REPO_ROOT,
-        env=django_process_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = bench_figures("huawei.py", "--n", "1500")
     assert figures.keys() >= FIGURES
     assert (figures["dispatch_huawei_n"], figures["dispatch_huawei_sent"]) == (1500, 1500)
     assert figures["dispatch_huawei_requests"] == 2  # 1,000 tokens, then 500
