@@ -14,6 +14,7 @@ milestone needed; the delivery milestone replaces them with the batch send proto
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -89,6 +90,21 @@ class Failed:
 
 
 Outcome = Sent | Failed
+
+MAX_RETRY_AFTER = 86_400.0  # a Retry-After beyond a day is a broken header, not a plan
+
+
+def retry_after_seconds(header: str | None) -> float | None:
+    """A `Retry-After` header's wait for `Failed.retry_after`: seconds, at most a day. None for
+    the HTTP-date form, nonsense or nothing, so dispatch's own backoff applies."""
+    try:
+        seconds = float(header) if header else None
+    except ValueError:
+        return None
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return None
+    return min(seconds, MAX_RETRY_AFTER)
+
 
 # What a receipt may report; the same names as `engagement.MESSAGE_EVENTS` (a test holds them
 # equal), kept here so a provider module needs nothing but this one.

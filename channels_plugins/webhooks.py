@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from channels_plugins.base import Failed, Outcome, Sent
+from channels_plugins.base import Failed, Outcome, Sent, retry_after_seconds
 from core.conf import touchflow_settings
 
 WEBHOOK_CHANNEL = "webhook"
@@ -67,17 +67,19 @@ def _outcome(response: httpx.Response) -> Outcome:
         return Sent(provider_message_id=f"http-{status}")
     detail = f"HTTP {status}"
     if status == 429:
-        return Failed("rate_limited", detail, retry_after=_retry_after(response))
+        return Failed(
+            "rate_limited",
+            detail,
+            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+        )
     if status in (408, 425) or status >= 500:
-        return Failed("transient", detail, retry_after=_retry_after(response))
+        return Failed(
+            "transient",
+            detail,
+            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+        )
     if status in (401, 403):
         return Failed("auth", detail)
     if 300 <= status < 400:
         return Failed("config", f"{detail}: redirects are not followed")
     return Failed("content_rejected", detail)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a `Retry-After` header; its HTTP-date form falls back to our backoff."""
-    value = response.headers.get("Retry-After", "").strip()
-    return float(value) if value.isdigit() else None

@@ -27,7 +27,15 @@ from urllib.parse import quote
 import httpx
 from jsonschema import Draft202012Validator
 
-from channels_plugins.base import Failed, OutboundMessage, Outcome, Provider, RateLimit, Sent
+from channels_plugins.base import (
+    Failed,
+    OutboundMessage,
+    Outcome,
+    Provider,
+    RateLimit,
+    Sent,
+    retry_after_seconds,
+)
 from channels_plugins.builtin.fcm_auth import (
     GOOGLE_TOKEN_URI,
     TOKENS,
@@ -37,7 +45,6 @@ from channels_plugins.builtin.fcm_auth import (
 )
 from channels_plugins.hookspecs import hookimpl
 from channels_plugins.schema_fields import schema_field
-from channels_plugins.webhooks import _retry_after
 
 DEFAULT_BASE_URL = "https://fcm.googleapis.com"
 DEFAULT_TIMEOUT = 10.0
@@ -211,7 +218,7 @@ def failure_for(response: httpx.Response) -> Failed:
     status = response.status_code
     code = _fcm_error_code(error) or str(error.get("status") or "")
     detail = f"{code or 'HTTP'} {status}: {error.get('message', '')}".rstrip(": ")
-    retry_after = _retry_after(response)
+    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
     if code == "UNREGISTERED":
         return Failed("invalid_recipient", detail)
     if code == "INVALID_ARGUMENT":

@@ -23,8 +23,7 @@ import httpx
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from channels_plugins.base import Failed
-from channels_plugins.webhooks import _retry_after
+from channels_plugins.base import Failed, retry_after_seconds
 from core import clock
 
 SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
@@ -136,9 +135,21 @@ def fetch_token(account: ServiceAccount, client: httpx.Client) -> AccessToken:
     if body.get("error_description"):
         detail += f" ({body['error_description']})"
     if response.status_code == 429:
-        raise TokenFailed(Failed("rate_limited", detail, retry_after=_retry_after(response)))
+        raise TokenFailed(
+            Failed(
+                "rate_limited",
+                detail,
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+            )
+        )
     if response.status_code >= 500:
-        raise TokenFailed(Failed("transient", detail, retry_after=_retry_after(response)))
+        raise TokenFailed(
+            Failed(
+                "transient",
+                detail,
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+            )
+        )
     # invalid_grant (bad signature, unknown account, clock skew), invalid_client, invalid_scope
     raise TokenFailed(Failed("auth", detail))
 

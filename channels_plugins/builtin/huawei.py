@@ -38,6 +38,7 @@ from channels_plugins.base import (
     Receipt,
     ReceiptRequest,
     Sent,
+    retry_after_seconds,
 )
 from channels_plugins.builtin import huawei_receipts
 from channels_plugins.builtin.huawei_tokens import (
@@ -380,7 +381,9 @@ def outcomes_for(response: httpx.Response, tokens: list[str]) -> list[Outcome] |
         return None
     detail = f"HTTP {status} {code} {body.get('msg') or ''}".strip()[:200]
     if status == 503:
-        failure = Failed("rate_limited", detail, _retry_after(response))
+        failure = Failed(
+            "rate_limited", detail, retry_after_seconds(response.headers.get("Retry-After"))
+        )
     elif code in CODES:
         failure = Failed(CODES[code], detail)
     else:
@@ -399,11 +402,6 @@ def _illegal_tokens(body: Mapping[str, Any]) -> set[str]:
     return (
         {token for token in listed if isinstance(token, str)} if isinstance(listed, list) else set()
     )
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("Retry-After", "").strip()
-    return float(raw) if raw.isdigit() else None
 
 
 HUAWEI = HuaweiProvider(

@@ -25,7 +25,6 @@ import base64
 import hashlib
 import hmac
 import json
-import math
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -48,6 +47,7 @@ from channels_plugins.base import (
     ReceiptRejected,
     ReceiptRequest,
     Sent,
+    retry_after_seconds,
 )
 from channels_plugins.hookspecs import hookimpl
 from channels_plugins.schema_fields import schema_field
@@ -61,7 +61,6 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 8
 SIGNATURE_HEADER = "x-twilio-signature"
-MAX_RETRY_AFTER = 86_400.0  # a Retry-After beyond a day is a broken header, not a plan
 
 # Synchronous error codes (providers.md A3.1) → failure kind. Anything else: 5xx transient,
 # 401 auth, 429 rate_limited, other 4xx config.
@@ -301,19 +300,8 @@ def failure_for(status: int, payload: Mapping[str, Any], retry_after: str | None
             kind = "transient"
         else:
             kind = "config"
-    wait = _seconds(retry_after) if kind == "rate_limited" else None
+    wait = retry_after_seconds(retry_after) if kind == "rate_limited" else None
     return Failed(kind, detail, wait)
-
-
-def _seconds(value: str | None) -> float | None:
-    """Retry-After in seconds, at most a day; None for a date, nonsense or nothing."""
-    try:
-        seconds = float(value) if value else None
-    except ValueError:
-        return None
-    if seconds is None or not math.isfinite(seconds) or seconds < 0:
-        return None
-    return min(seconds, MAX_RETRY_AFTER)
 
 
 def signature(auth_token: str, url: str, params: Mapping[str, Sequence[str]]) -> str:
