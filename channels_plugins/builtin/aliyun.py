@@ -35,7 +35,6 @@ from channels_plugins.base import (
     Outcome,
     Provider,
     Receipt,
-    ReceiptMalformed,
     ReceiptProblem,
     ReceiptRequest,
     Sent,
@@ -233,43 +232,30 @@ class AliyunProvider(Provider):
         this, is their proof (providers.md A3.2)."""
 
     def parse_receipts(self, config: Mapping[str, Any], request: ReceiptRequest) -> list[Receipt]:
-        reports, problems = cloud_sms.report_array(request)
-        receipts = []
-        for index, item in enumerate(reports):
-            path = f"/{index}"
-            if not isinstance(item, dict):
-                problems.append(ReceiptProblem(path, "not_an_object", "A report is an object."))
-                continue
-            biz_id = cloud_sms.text(item, "biz_id", path, problems)
-            phone = cloud_sms.text(item, "phone_number", path, problems)
-            success = item.get("success")
-            if not isinstance(success, bool):
-                problems.append(
-                    ReceiptProblem(f"{path}/success", "required", "success must be a boolean.")
-                )
-            if biz_id is None or phone is None or not isinstance(success, bool):
-                continue
-            out_id = item.get("out_id")
-            receipts.append(
-                Receipt(
-                    id=f"aliyun:{biz_id}:{phone}",
-                    event="message.delivered" if success else "message.failed",
-                    provider_message_id=biz_id,
-                    idempotency_key=out_id if isinstance(out_id, str) else "",
-                    occurred_at=cloud_sms.china_time(item.get("report_time")),
-                    detail={
-                        key: str(item[key])
-                        for key in ("err_code", "err_msg", "sms_size")
-                        if item.get(key) is not None
-                    },
-                )
-            )
-        if problems:
-            raise ReceiptMalformed(problems)
-        return receipts
+        return cloud_sms.read_reports(request, _report)
 
     def receipt_answer(self, counts: Mapping[str, int]) -> dict[str, Any]:
         return {"code": 0, "msg": "接收成功", **counts}
+
+
+def _report(item: Mapping[str, Any], path: str, problems: list[ReceiptProblem]) -> Receipt | None:
+    """One SmsReport item, found by `biz_id` (our provider message id) or `out_id` (our key)."""
+    biz_id = cloud_sms.text(item, "biz_id", path, problems)
+    phone = cloud_sms.text(item, "phone_number", path, problems)
+    success = item.get("success")
+    if not isinstance(success, bool):
+        problems.append(ReceiptProblem(f"{path}/success", "required", "success must be a boolean."))
+    if biz_id is None or phone is None or not isinstance(success, bool):
+        return None
+    out_id = item.get("out_id")
+    return Receipt(
+        id=f"aliyun:{biz_id}:{phone}",
+        event="message.delivered" if success else "message.failed",
+        provider_message_id=biz_id,
+        idempotency_key=out_id if isinstance(out_id, str) else "",
+        occurred_at=cloud_sms.china_time(item.get("report_time")),
+        detail=cloud_sms.texts(item, ("err_code", "err_msg", "sms_size")),
+    )
 
 
 ALIYUN = AliyunProvider(

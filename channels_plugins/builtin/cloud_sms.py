@@ -8,7 +8,7 @@ receipt URL token is what protects them) and both count their quotas in China St
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from channels_plugins.base import (
     Failed,
     OutboundMessage,
+    Receipt,
+    ReceiptMalformed,
     ReceiptProblem,
     ReceiptRequest,
 )
@@ -74,15 +76,37 @@ def china_time(value: Any) -> datetime | None:
         return None
 
 
-def report_array(request: ReceiptRequest) -> tuple[list[Any], list[ReceiptProblem]]:
-    """The pushed JSON array of reports, or the problem that makes the body not one."""
+ReadReport = Callable[[Mapping[str, Any], str, list[ReceiptProblem]], Receipt | None]
+
+
+def read_reports(request: ReceiptRequest, read_one: ReadReport) -> list[Receipt]:
+    """The receipts of a pushed JSON array of reports, each object read by `read_one(item,
+    its JSON pointer, problems)`; raises `ReceiptMalformed` with every located problem."""
     try:
         body = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [], [ReceiptProblem("", "invalid_json", f"The body is not JSON: {exc}")]
+        problem = ReceiptProblem("", "invalid_json", f"The body is not JSON: {exc}")
+        raise ReceiptMalformed([problem]) from exc
     if not isinstance(body, list):
-        return [], [ReceiptProblem("", "not_an_array", "Reports arrive as a JSON array.")]
-    return body, []
+        raise ReceiptMalformed(
+            [ReceiptProblem("", "not_an_array", "Reports arrive as a JSON array.")]
+        )
+    receipts: list[Receipt] = []
+    problems: list[ReceiptProblem] = []
+    for index, item in enumerate(body):
+        path = f"/{index}"
+        if not isinstance(item, dict):
+            problems.append(ReceiptProblem(path, "not_an_object", "A report is an object."))
+        elif (receipt := read_one(item, path, problems)) is not None:
+            receipts.append(receipt)
+    if problems:
+        raise ReceiptMalformed(problems)
+    return receipts
+
+
+def texts(item: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, str]:
+    """The report's optional fields among `keys`, as text: a receipt's event properties."""
+    return {key: str(item[key]) for key in keys if item.get(key) is not None}
 
 
 def text(

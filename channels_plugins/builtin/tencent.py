@@ -34,7 +34,6 @@ from channels_plugins.base import (
     Outcome,
     Provider,
     Receipt,
-    ReceiptMalformed,
     ReceiptProblem,
     ReceiptRequest,
     Sent,
@@ -320,40 +319,26 @@ def _per_number(numbers: list[str], statuses: Any) -> list[Outcome]:
 
 def parse_reports(request: ReceiptRequest) -> list[Receipt]:
     """The status reports of a callback, each found by `sid` (our `SerialNo`)."""
-    reports, problems = cloud_sms.report_array(request)
-    receipts = []
-    for index, item in enumerate(reports):
-        path = f"/{index}"
-        if not isinstance(item, dict):
-            problems.append(ReceiptProblem(path, "not_an_object", "A report is an object."))
-            continue
-        sid = cloud_sms.text(item, "sid", path, problems)
-        status = item.get("report_status")
-        if status not in ("SUCCESS", "FAIL"):
-            problems.append(
-                ReceiptProblem(
-                    f"{path}/report_status", "invalid", "report_status is SUCCESS or FAIL."
-                )
-            )
-        if sid is None or status not in ("SUCCESS", "FAIL"):
-            continue
-        mobile = str(item.get("mobile") or "")
-        receipts.append(
-            Receipt(
-                id=f"tencent:{sid}:{mobile}",
-                event="message.delivered" if status == "SUCCESS" else "message.failed",
-                provider_message_id=sid,
-                occurred_at=cloud_sms.china_time(item.get("user_receive_time")),
-                detail={
-                    key: str(item[key])
-                    for key in ("errmsg", "description", "nationcode")
-                    if item.get(key) is not None
-                },
-            )
+    return cloud_sms.read_reports(request, _report)
+
+
+def _report(item: Mapping[str, Any], path: str, problems: list[ReceiptProblem]) -> Receipt | None:
+    sid = cloud_sms.text(item, "sid", path, problems)
+    status = item.get("report_status")
+    if status not in ("SUCCESS", "FAIL"):
+        problems.append(
+            ReceiptProblem(f"{path}/report_status", "invalid", "report_status is SUCCESS or FAIL.")
         )
-    if problems:
-        raise ReceiptMalformed(problems)
-    return receipts
+    if sid is None or status not in ("SUCCESS", "FAIL"):
+        return None
+    mobile = str(item.get("mobile") or "")
+    return Receipt(
+        id=f"tencent:{sid}:{mobile}",
+        event="message.delivered" if status == "SUCCESS" else "message.failed",
+        provider_message_id=sid,
+        occurred_at=cloud_sms.china_time(item.get("user_receive_time")),
+        detail=cloud_sms.texts(item, ("errmsg", "description", "nationcode")),
+    )
 
 
 TENCENT = TencentProvider(
