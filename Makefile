@@ -8,7 +8,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-all lint format bench clean
+.PHONY: setup canvas run test test-all lint format bench clean
+
+# The canvas (frontend_static/): npm ci when the lock file changed, a Vite build when a source did.
+CANVAS := frontend_static
+CANVAS_MODULES := $(CANVAS)/node_modules/.package-lock.json
+CANVAS_MANIFEST := $(CANVAS)/dist/.vite/manifest.json
+CANVAS_SOURCES := $(shell find $(CANVAS)/src -type f) $(CANVAS)/vite.config.ts $(CANVAS)/tsconfig.json
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +24,16 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
-run: setup
+$(CANVAS_MODULES): $(CANVAS)/package-lock.json
+	cd $(CANVAS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CANVAS_MANIFEST): $(CANVAS_MODULES) $(CANVAS_SOURCES)
+	cd $(CANVAS) && npm run --silent build -- --logLevel warn
+
+canvas: $(CANVAS_MANIFEST)
+
+run: setup canvas
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py touchflow_load_demo
@@ -33,24 +48,26 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# The fast tier: everything but tests marked slow.
-test: lint
+# The fast tier: everything but tests marked slow. The canvas's own unit tests run under vitest.
+test: lint canvas
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+	cd $(CANVAS) && npm test --silent
 	$(PY) -m pytest -m "not slow" -n $(PYTEST_WORKERS)
 
 # Everything, including the slow tier, on SQLite and then again on PostgreSQL.
-test-all: lint
+test-all: lint canvas
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+	cd $(CANVAS) && npm test --silent
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 # Benchmarks print figures as ratios measured in one run; the last line is JSON merging them.
 # BENCH_ARGS goes to bench/engine.py, e.g. BENCH_ARGS=--quick or BENCH_ARGS="--n 20000".
 BENCH_ARGS ?=
-bench: setup
+bench: setup canvas
 	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(CANVAS)/node_modules $(CANVAS)/dist

@@ -119,6 +119,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# The journey canvas, built by Vite (`make` runs npm ci and the build when its sources change).
+CANVAS_BUILD_DIR = BASE_DIR / "frontend_static" / "dist"
+CANVAS_BUILD_DIR.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [("canvas", CANVAS_BUILD_DIR)]
 
 # Bodies are bounded twice: RequestSizeLimitMiddleware answers 413 above MAX_REQUEST_BYTES, and
 # journey documents are held to MAX_DOCUMENT_BYTES by the journey serializer.

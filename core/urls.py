@@ -3,6 +3,7 @@ tracking and unsubscribe links put in messages."""
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views
@@ -16,6 +17,13 @@ api_v1 = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("journeys.canvas.urls")),
+    # The canvas's translations: Django's JS catalog of the Touchflow apps' djangojs domain.
+    path(
+        "jsi18n/",
+        JavaScriptCatalog.as_view(packages=["core", "journeys", "channels_plugins"]),
+        name="javascript-catalog",
+    ),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),

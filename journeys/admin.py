@@ -8,6 +8,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_scoping import WorkspaceScopedAdmin
 from journeys import services
@@ -32,12 +35,17 @@ class JourneyAdminForm(forms.ModelForm):
 @admin.register(Journey)
 class JourneyAdmin(WorkspaceScopedAdmin):
     form = JourneyAdminForm
-    list_display = ["name", "workspace", "status", "rev", "updated_at"]
+    list_display = ["name", "canvas_link", "workspace", "status", "rev", "updated_at"]
     list_filter = ["status", "workspace"]
     search_fields = ["name"]
     readonly_fields = ["status", "rev", "created_at", "updated_at"]
     fields = ["workspace", "name", "description", "definition", "expected_rev", *readonly_fields]
     actions = ["publish", "pause", "resume"]
+
+    @admin.display(description=_("Canvas"))
+    def canvas_link(self, journey: Journey) -> str:
+        url = reverse("journey-canvas", args=[journey.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
 
     def save_model(self, request: HttpRequest, obj: Journey, form: Any, change: bool) -> None:
         """Edits go through `update_journey`, so a concurrent API edit is not overwritten."""

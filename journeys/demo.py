@@ -96,7 +96,7 @@ class DemoReport:
         self.created.append(what)
 
 
-def _read(name: str) -> Any:
+def read_example(name: str) -> Any:
     return json.loads((DEMO_DIR / name).read_text())
 
 
@@ -140,7 +140,7 @@ def load_demo() -> DemoReport:
             create_account(workspace, name=name, channel=channel, provider="sandbox", config={})
             report.add(f"account {name}")
 
-    for key, rule in _read("segments.json").items():
+    for key, rule in read_example("segments.json").items():
         if not Segment.objects.filter(workspace=workspace, key=key).exists():
             create_segment(workspace, key=key, name=key.replace("_", " ").title(), rule=rule)
             report.add(f"segment {key}")
@@ -152,6 +152,6 @@ def load_demo() -> DemoReport:
 
     for file_name, title in DEMO_JOURNEYS.items():
         if not Journey.objects.filter(workspace=workspace, name=title).exists():
-            create_journey(workspace, name=title, definition=_read(file_name))
+            create_journey(workspace, name=title, definition=read_example(file_name))
             report.add(f"journey {title!r}")
     return report

@@ -1,0 +1,114 @@
+// The side panel for the selected node: its label and notes, and its configuration as JSON.
+import { useEffect, useState } from "react";
+
+import { nodeType } from "./catalog";
+import type { DocNode, JsonObject } from "./document";
+import { isObject } from "./document";
+import { useEditorContext } from "./editorContext";
+import { t } from "./i18n";
+
+interface NodePanelProps {
+  node: DocNode;
+  onChange: (node: DocNode) => void;
+}
+
+export function NodePanel({ node, onChange }: NodePanelProps) {
+  const { catalog, readOnly, errorsByNode } = useEditorContext();
+  const type = nodeType(catalog, node.type);
+  const errors = errorsByNode.get(node.id) ?? [];
+  return (
+    <aside className="tf-panel" aria-label={t("Step settings")}>
+      <h2>{type ? t(type.title) : node.type}</h2>
+      {type && <p className="tf-help">{t(type.description)}</p>}
+      <p className="tf-panel__id">
+        {t("Id")}: <code>{node.id}</code>
+      </p>
+      {errors.length > 0 && (
+        <ul className="tf-panel__errors">
+          {errors.map((error) => (
+            <li key={`${error.code}${error.path}`}>
+              <code>{error.path}</code> {error.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <label className="tf-field">
+        <span>{t("Label")}</span>
+        <input
+          value={node.label ?? ""}
+          readOnly={readOnly}
+          onChange={(event) => onChange(withText(node, "label", event.target.value))}
+        />
+      </label>
+      <label className="tf-field">
+        <span>{t("Notes")}</span>
+        <textarea
+          value={node.notes ?? ""}
+          rows={2}
+          readOnly={readOnly}
+          onChange={(event) => onChange(withText(node, "notes", event.target.value))}
+        />
+      </label>
+      {node.type !== "exit" && (
+        <ConfigJson
+          config={isObject(node.config) ? node.config : {}}
+          readOnly={readOnly}
+          onChange={(config) => onChange({ ...node, config })}
+        />
+      )}
+    </aside>
+  );
+}
+
+function withText(node: DocNode, field: "label" | "notes", value: string): DocNode {
+  const next = { ...node };
+  if (value) next[field] = value;
+  else delete next[field];
+  return next;
+}
+
+interface ConfigJsonProps {
+  config: JsonObject;
+  readOnly: boolean;
+  onChange: (config: JsonObject) => void;
+}
+
+/** The whole configuration as JSON, applied when it parses to an object. */
+function ConfigJson({ config, readOnly, onChange }: ConfigJsonProps) {
+  const formatted = JSON.stringify(config, null, 2);
+  const [text, setText] = useState(formatted);
+  const [problem, setProblem] = useState("");
+  useEffect(() => {
+    setText(formatted);
+    setProblem("");
+  }, [formatted]);
+  const apply = () => {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!isObject(parsed)) throw new Error(t("The configuration must be a JSON object."));
+      setProblem("");
+      onChange(parsed as JsonObject);
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : String(error));
+    }
+  };
+  return (
+    <details className="tf-json" open>
+      <summary>{t("Configuration (JSON)")}</summary>
+      <textarea
+        aria-label={t("Configuration (JSON)")}
+        value={text}
+        rows={10}
+        spellCheck={false}
+        readOnly={readOnly}
+        onChange={(event) => setText(event.target.value)}
+        onBlur={readOnly ? undefined : apply}
+      />
+      {problem && (
+        <p className="tf-field__error" role="alert">
+          {problem}
+        </p>
+      )}
+    </details>
+  );
+}

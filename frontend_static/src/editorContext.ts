@@ -1,0 +1,20 @@
+// What every node on the canvas needs besides its own data, shared without prop drilling.
+import { createContext, useContext } from "react";
+
+import type { Catalog } from "./catalog";
+import type { DocumentError } from "./journey";
+
+export interface EditorContextValue {
+  catalog: Catalog;
+  readOnly: boolean;
+  /** Validation errors by node id. */
+  errorsByNode: Map<string, DocumentError[]>;
+}
+
+export const EditorContext = createContext<EditorContextValue | null>(null);
+
+export function useEditorContext(): EditorContextValue {
+  const value = useContext(EditorContext);
+  if (!value) throw new Error("EditorContext is missing: render nodes inside <Editor>.");
+  return value;
+}

@@ -1,0 +1,1 @@
+"""The journey canvas page: a React Flow app (frontend_static/) served by Django."""

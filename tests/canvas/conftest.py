@@ -1,0 +1,56 @@
+"""Fixtures of the canvas tests: a chromium per session, a signed-in page per test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from core.models import Membership, Role, Workspace
+from journeys.demo import DEMO_SLUG, load_demo
+from tests.support.browser import VIEWPORT, launched_chromium, require_canvas_bundle, session_cookie
+
+OpenCanvas = Callable[..., Any]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    require_canvas_bundle()
+    with launched_chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def demo_workspace(transactional_db: None) -> Workspace:
+    load_demo()
+    return Workspace.objects.get(slug=DEMO_SLUG)
+
+
+def member(workspace: Workspace, username: str, role: str) -> Any:
+    user = get_user_model().objects.create_user(username=username, password="x", is_staff=True)
+    Membership.objects.create(workspace=workspace, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def open_canvas(browser: Any, live_server: Any, demo_workspace: Workspace) -> Iterator[OpenCanvas]:
+    """Opens a journey's canvas as a workspace member with `role` (editor by default)."""
+    contexts: list[Any] = []
+    users: dict[str, Any] = {}
+
+    def open_(journey_id: int, role: str = Role.EDITOR, *, locale: str = "en-US") -> Any:
+        if role not in users:
+            users[role] = member(demo_workspace, f"canvas-{role}", role)
+        context = browser.new_context(viewport=VIEWPORT, reduced_motion="reduce", locale=locale)
+        contexts.append(context)
+        context.add_cookies([session_cookie(users[role], live_server.url)])
+        page = context.new_page()
+        page.goto(f"{live_server.url}/journeys/{journey_id}/canvas/")
+        page.locator(".tf-editor").wait_for()
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
