@@ -15,9 +15,13 @@ import { type DragEvent, useCallback, useEffect, useMemo, useReducer, useRef, us
 
 import type { Api } from "./api";
 import type { Catalog } from "./catalog";
+import { type ClipboardPayload, duplicateSelection, pasteInto } from "./clipboard";
+import { type DocumentDiff, diffClass, diffDocuments } from "./diff";
 import type { DocNode, JourneyDocument } from "./document";
 import { asDocument } from "./document";
 import { EditorContext, type EditorContextValue } from "./editorContext";
+import { EdgeInsertContext, type EdgeInsertValue, InsertableEdge } from "./InsertableEdge";
+import { insertOnEdge, insertableItems } from "./edgeInsert";
 import { type Graph, contentKey, editorReducer, initialEditorState } from "./editorState";
 import { addNode, applyEdgeEdits, applyNodeEdits, changesContent, connect, updateNodeDoc } from "./graphOps";
 import { t } from "./i18n";
@@ -28,6 +32,7 @@ import {
   saveJourney,
   validateDocument,
 } from "./journey";
+import { detailOf, type LifecycleAction, lifecycleOf, loadVersion, publish, runLifecycle } from "./lifecycle";
 import { JourneyNode } from "./JourneyNode";
 import { layout } from "./layout";
 import { type CanvasEdge, type CanvasNode, type DocumentFrame, toCanvas, toDocument } from "./mapper";
@@ -35,8 +40,21 @@ import { NodePanel } from "./NodePanel";
 import { Palette } from "./Palette";
 import { DRAG_MIME, newDocNode, type PaletteItem, paletteItems } from "./palette";
 import { ErrorList } from "./ErrorList";
+import { PublishDialog } from "./PublishDialog";
+import { type SaveState, Toolbar } from "./Toolbar";
+import { useEditingShortcuts } from "./useEditingShortcuts";
+import { VersionBanner } from "./VersionBanner";
 
 const NODE_TYPES = { journey: JourneyNode };
+/** Every edge shows its port and a "+" to insert a step (the default type is replaced). */
+const EDGE_TYPES = { default: InsertableEdge };
+
+/** A published version on the canvas instead of the draft; the draft's history is kept aside. */
+interface VersionView {
+  number: number;
+  graph: Graph;
+  diff: DocumentDiff;
+}
 
 interface EditorProps {
   api: Api;
@@ -44,13 +62,6 @@ interface EditorProps {
   journey: JourneyResource;
   readOnly: boolean;
 }
-
-type SaveState =
-  | { kind: "idle" }
-  | { kind: "saving" }
-  | { kind: "saved" }
-  | { kind: "conflict"; conflict: SaveConflict }
-  | { kind: "failed"; message: string };
 
 /** Opens a document: nodes the document gave no position are laid out around the rest. */
 export function openDocument(definition: unknown): { graph: Graph; frame: DocumentFrame } {
@@ -68,18 +79,26 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const [rev, setRev] = useState(journey.rev);
   const [errors, setErrors] = useState<DocumentError[]>([]);
   const [saveState, setSaveState] = useState<SaveState>({ kind: "idle" });
+  const [lifecycle, setLifecycle] = useState(() => lifecycleOf(journey));
+  const [busy, setBusy] = useState(false);
+  const [publishing, setPublishing] = useState<{ problem: string } | null>(null);
+  const [versionView, setVersionView] = useState<VersionView | null>(null);
+  const viewing = versionView !== null;
+  const editable = !readOnly && !viewing;
+  const shown = versionView?.graph ?? graph;
   const flow = useReactFlow<CanvasNode, CanvasEdge>();
   const dragBase = useRef<Graph | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
 
   const dirty = useMemo(() => contentKey(graph) !== contentKey(state.saved), [graph, state.saved]);
   const items = useMemo(() => paletteItems(catalog), [catalog]);
+  const insertable = useMemo(() => insertableItems(catalog, items), [catalog, items]);
   const errorsByNode = useMemo(() => groupByNode(errors), [errors]);
   const context = useMemo<EditorContextValue>(
-    () => ({ catalog, readOnly, errorsByNode }),
-    [catalog, readOnly, errorsByNode],
+    () => ({ catalog, readOnly: !editable, errorsByNode: viewing ? NO_ERRORS : errorsByNode }),
+    [catalog, editable, viewing, errorsByNode],
   );
-  const selected = graph.nodes.filter((node) => node.selected);
+  const selected = shown.nodes.filter((node) => node.selected);
 
   const currentDocument = useCallback(
     (): JourneyDocument => toDocument({ ...graph, frame }, flow.getViewport()),
@@ -91,6 +110,10 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
       const dragEnded = changes.some((change) => change.type === "position" && change.dragging === false);
       const dragging = changes.some((change) => change.type === "position" && change.dragging === true);
       const keyboardMove = changes.some((change) => change.type === "position" && change.dragging === undefined);
+      if (viewing) {
+        setVersionView((view) => view && { ...view, graph: selectionOnly(changes)(view.graph) });
+        return;
+      }
       const update = (current: Graph) => applyNodeEdits(current, changes);
       if (dragEnded && dragBase.current) {
         const base = dragBase.current;
@@ -103,15 +126,20 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
         dispatch({ kind: "change", update });
       }
     },
-    [readOnly],
+    [readOnly, viewing],
   );
 
   const onEdgesChange = useCallback(
     (changes: EdgeChange<CanvasEdge>[]) => {
-      const update = (current: Graph) => applyEdgeEdits(current, readOnly ? changes.filter((c) => c.type === "select") : changes);
-      dispatch({ kind: !readOnly && changesContent(changes) ? "change" : "transient", update });
+      const locked = readOnly || viewing;
+      const update = (current: Graph) => applyEdgeEdits(current, locked ? changes.filter((c) => c.type === "select") : changes);
+      if (viewing) {
+        setVersionView((view) => view && { ...view, graph: update(view.graph) });
+        return;
+      }
+      dispatch({ kind: !locked && changesContent(changes) ? "change" : "transient", update });
     },
-    [readOnly],
+    [readOnly, viewing],
   );
 
   const onConnect = useCallback((connection: Connection) => {
@@ -136,9 +164,14 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
       const item = items.find((candidate) => candidate.key === key);
       if (!item) return;
       event.preventDefault();
+      const onEdge = event.target instanceof Element ? event.target.closest(".react-flow__edge")?.getAttribute("data-id") : null;
+      if (onEdge && !readOnly && insertable.includes(item)) {
+        dispatch({ kind: "change", update: (current) => insertOnEdge(current, onEdge, item, catalog) });
+        return;
+      }
       addItem(item, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
     },
-    [addItem, flow, items],
+    [addItem, catalog, flow, insertable, items, readOnly],
   );
 
   const updateDoc = useCallback((id: string, doc: DocNode) => {
@@ -158,8 +191,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
     [api, journey.id],
   );
 
+  /** Saves the draft; the new rev, or null when the save did not happen (conflict, failure). */
   const save = useCallback(
-    async (atRev: number = rev) => {
+    async (atRev: number = rev): Promise<number | null> => {
       const document = currentDocument();
       setSaveState({ kind: "saving" });
       const answer = await saveJourney(api, journey.id, atRev, document);
@@ -169,11 +203,14 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
         dispatch({ kind: "saved", graph });
         setSaveState({ kind: "saved" });
         await validate(document);
-      } else if (answer.status === 409) {
+        return saved.rev;
+      }
+      if (answer.status === 409) {
         setSaveState({ kind: "conflict", conflict: answer.body as SaveConflict });
       } else {
         setSaveState({ kind: "failed", message: describeFailure(answer.status, answer.body) });
       }
+      return null;
     },
     [api, currentDocument, graph, journey.id, rev, validate],
   );
@@ -189,7 +226,110 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
     setErrors([]);
   }, [api, journey.id]);
 
-  useKeyboardShortcuts({ dispatch, save: () => void save(), readOnly });
+  /** Lifecycle calls bump the rev without touching the draft: adopt it when it is ours + 1
+   * (nobody else saved in between); otherwise the next save meets the 409 it should. */
+  const adoptLifecycle = useCallback((resource: JourneyResource, baseRev: number) => {
+    setLifecycle(lifecycleOf(resource));
+    if (resource.rev === baseRev + 1) setRev(resource.rev);
+  }, []);
+
+  const doPublish = useCallback(
+    async (canaryPercent: number | null) => {
+      setBusy(true);
+      try {
+        const baseRev = dirty ? await save() : rev;
+        if (baseRev === null) {
+          setPublishing({ problem: t("The draft could not be saved, so it was not published.") });
+          return;
+        }
+        const outcome = await publish(api, journey.id, canaryPercent);
+        if (outcome.kind === "invalid") {
+          setErrors(outcome.errors);
+          setPublishing(null);
+          return;
+        }
+        if (outcome.kind === "refused") {
+          setPublishing({ problem: outcome.message });
+          return;
+        }
+        setPublishing(null);
+        const fresh = await api.get<JourneyResource>(`journeys/${journey.id}/`);
+        if (fresh.status === 200) adoptLifecycle(fresh.body, baseRev);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [adoptLifecycle, api, dirty, journey.id, rev, save],
+  );
+
+  const [lifecycleProblem, setLifecycleProblem] = useState("");
+  const doLifecycle = useCallback(
+    async (action: LifecycleAction) => {
+      setBusy(true);
+      setLifecycleProblem("");
+      try {
+        const answer = await runLifecycle(api, journey.id, action);
+        if (answer.status === 200) adoptLifecycle(answer.body, rev);
+        else setLifecycleProblem(detailOf(answer));
+      } finally {
+        setBusy(false);
+      }
+    },
+    [adoptLifecycle, api, journey.id, rev],
+  );
+
+  const openVersion = useCallback(
+    async (number: number) => {
+      const answer = await loadVersion(api, journey.id, number);
+      if (answer.status !== 200) {
+        setLifecycleProblem(detailOf(answer));
+        return;
+      }
+      const opened = openDocument(answer.body.definition);
+      const diff = diffDocuments(asDocument(answer.body.definition), currentDocument());
+      const nodes = opened.graph.nodes.map((node) => ({ ...node, className: diffClass(diff, node.id) }));
+      const edges = opened.graph.edges.map((edge) =>
+        diff.edgesRemoved.includes(edge.id) ? { ...edge, className: "tf-diff-edge--removed" } : edge,
+      );
+      setVersionView({ number, graph: { nodes, edges }, diff });
+    },
+    [api, currentDocument, journey.id],
+  );
+
+  const shownRef = useRef(shown);
+  shownRef.current = shown;
+  const paste = useCallback((payload: ClipboardPayload) => {
+    dispatch({ kind: "change", update: (current) => pasteInto(current, payload) });
+  }, []);
+  const duplicate = useCallback(() => {
+    dispatch({ kind: "change", update: duplicateSelection });
+  }, []);
+  const clearSelection = useCallback(() => {
+    const none = (current: Graph): Graph => ({
+      nodes: current.nodes.map((node) => (node.selected ? { ...node, selected: false } : node)),
+      edges: current.edges.map((edge) => (edge.selected ? { ...edge, selected: false } : edge)),
+    });
+    if (viewing) setVersionView((view) => view && { ...view, graph: none(view.graph) });
+    else dispatch({ kind: "transient", update: none });
+  }, [viewing]);
+  useEditingShortcuts({
+    graph: useCallback(() => shownRef.current, []),
+    canEdit: editable,
+    onPaste: paste,
+    onDuplicate: duplicate,
+    onClearSelection: clearSelection,
+    isTyping,
+  });
+  const edgeInsert = useMemo<EdgeInsertValue>(
+    () => ({
+      items: editable ? insertable : null,
+      onInsert: (edgeId, item) => dispatch({ kind: "change", update: (current) => insertOnEdge(current, edgeId, item, catalog) }),
+      byKey: (key) => items.find((item) => item.key === key),
+    }),
+    [catalog, editable, insertable, items],
+  );
+
+  useKeyboardShortcuts({ dispatch, save: () => void save(), readOnly: !editable });
   useLeaveWarning(dirty);
   useDocumentHandle(currentDocument);
 
@@ -199,50 +339,68 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
 
   const focusNode = useCallback(
     (id: string) => {
-      const target = graph.nodes.find((node) => node.id === id);
+      const target = shown.nodes.find((node) => node.id === id);
       if (!target) return;
-      dispatch({
-        kind: "transient",
-        update: (current) => ({
-          ...current,
-          nodes: current.nodes.map((node) => ({ ...node, selected: node.id === id })),
-        }),
+      const only = (current: Graph): Graph => ({
+        ...current,
+        nodes: current.nodes.map((node) => ({ ...node, selected: node.id === id })),
       });
+      if (viewing) setVersionView((view) => view && { ...view, graph: only(view.graph) });
+      else dispatch({ kind: "transient", update: only });
       flow.setCenter(target.position.x + 110, target.position.y + 40, { zoom: Math.max(flow.getZoom(), 1), duration: 0 });
       window.requestAnimationFrame(() =>
         document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`)?.focus(),
       );
     },
-    [flow, graph.nodes],
+    [flow, shown.nodes, viewing],
   );
 
   return (
     <EditorContext.Provider value={context}>
-      <div className="tf-editor" data-dirty={dirty} data-read-only={readOnly}>
-        <header className="tf-toolbar" aria-label={t("Journey")}>
-          <h1>{journey.name}</h1>
-          <span className="tf-status" data-testid="journey-status">
-            {t(journey.status)}
-          </span>
-          {!readOnly && (
-            <>
-              <button type="button" onClick={() => dispatch({ kind: "undo" })} disabled={!state.history.past.length}>
-                {t("Undo")}
-              </button>
-              <button type="button" onClick={() => dispatch({ kind: "redo" })} disabled={!state.history.future.length}>
-                {t("Redo")}
-              </button>
-              <button type="button" onClick={tidy}>
-                {t("Auto-layout")}
-              </button>
-              <button type="button" className="tf-primary" onClick={() => void save()} disabled={saveState.kind === "saving"}>
-                {t("Save")}
-              </button>
-            </>
-          )}
-          {readOnly && <span className="tf-readonly">{t("Read only")}</span>}
-          <SaveStatus state={saveState} dirty={dirty} />
-        </header>
+      <EdgeInsertContext.Provider value={edgeInsert}>
+      <div className="tf-editor" data-dirty={dirty} data-read-only={!editable} data-version={versionView?.number}>
+        <Toolbar
+          api={api}
+          journeyId={journey.id}
+          name={journey.name}
+          readOnly={readOnly}
+          viewingVersion={versionView?.number ?? null}
+          lifecycle={lifecycle}
+          busy={busy}
+          canUndo={state.history.past.length > 0}
+          canRedo={state.history.future.length > 0}
+          saveState={saveState}
+          dirty={dirty}
+          onUndo={() => dispatch({ kind: "undo" })}
+          onRedo={() => dispatch({ kind: "redo" })}
+          onTidy={tidy}
+          onSave={() => void save()}
+          onPublish={() => setPublishing({ problem: "" })}
+          onLifecycle={(action) => void doLifecycle(action)}
+          onOpenVersion={(number) => void openVersion(number)}
+        />
+        {lifecycleProblem && (
+          <div className="tf-banner" role="alert">
+            <p>{lifecycleProblem}</p>
+          </div>
+        )}
+        {publishing && (
+          <PublishDialog
+            canCanary={lifecycle.live_version !== null}
+            busy={busy}
+            problem={publishing.problem}
+            onPublish={(percent) => void doPublish(percent)}
+            onClose={() => setPublishing(null)}
+          />
+        )}
+        {versionView && (
+          <VersionBanner
+            version={versionView.number}
+            diff={versionView.diff}
+            onBack={() => setVersionView(null)}
+            onFocusNode={focusNode}
+          />
+        )}
         {saveState.kind === "conflict" && (
           <div className="tf-banner tf-banner--conflict" role="alert">
             <p>{t("Someone else saved this journey while you were editing. Your changes are still here.")}</p>
@@ -254,9 +412,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
             </button>
           </div>
         )}
-        <ErrorList errors={errors} onFocusNode={focusNode} />
+        {!viewing && <ErrorList errors={errors} onFocusNode={focusNode} />}
         <div className="tf-body">
-          {!readOnly && <Palette items={items} onAdd={(item) => addItem(item)} />}
+          {editable && <Palette items={items} onAdd={(item) => addItem(item)} />}
           <div
             className="tf-canvas"
             ref={wrapper}
@@ -267,18 +425,19 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
             }}
           >
             <ReactFlow<CanvasNode, CanvasEdge>
-              nodes={graph.nodes}
-              edges={graph.edges}
+              nodes={shown.nodes}
+              edges={shown.edges}
               nodeTypes={NODE_TYPES}
+              edgeTypes={EDGE_TYPES}
               onNodesChange={onNodesChange}
               onEdgesChange={onEdgesChange}
-              onConnect={readOnly ? undefined : onConnect}
+              onConnect={editable ? onConnect : undefined}
               onNodeDragStart={() => {
                 dragBase.current = graph;
               }}
-              nodesDraggable={!readOnly}
-              nodesConnectable={!readOnly}
-              deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
+              nodesDraggable={editable}
+              nodesConnectable={editable}
+              deleteKeyCode={editable ? ["Backspace", "Delete"] : null}
               multiSelectionKeyCode={["Shift", "Meta", "Control"]}
               snapToGrid
               snapGrid={[10, 10]}
@@ -294,25 +453,17 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
           </div>
           {selected.length === 1 && (
             <NodePanel
-              key={selected[0].id}
+              key={`${versionView?.number ?? "draft"}:${selected[0].id}`}
               node={selected[0].data.doc}
-              onChange={(doc) => updateDoc(selected[0].id, doc)}
+              onChange={(doc) => {
+                if (editable) updateDoc(selected[0].id, doc);
+              }}
             />
           )}
         </div>
       </div>
+      </EdgeInsertContext.Provider>
     </EditorContext.Provider>
-  );
-}
-
-function SaveStatus({ state, dirty }: { state: SaveState; dirty: boolean }) {
-  let text = dirty ? t("Unsaved changes") : t("All changes saved");
-  if (state.kind === "saving") text = t("Saving…");
-  if (state.kind === "failed") text = state.message;
-  return (
-    <span className="tf-save-status" role="status" aria-live="polite" data-testid="save-status">
-      {text}
-    </span>
   );
 }
 
@@ -320,6 +471,8 @@ function describeFailure(status: number, body: unknown): string {
   const detail = body && typeof body === "object" && "detail" in body ? String(body.detail) : "";
   return t("Saving failed (%(status)s). %(detail)s", { status, detail });
 }
+
+const NO_ERRORS = new Map<string, DocumentError[]>();
 
 function groupByNode(errors: DocumentError[]): Map<string, DocumentError[]> {
   const grouped = new Map<string, DocumentError[]>();
