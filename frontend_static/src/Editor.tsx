@@ -15,8 +15,6 @@ import { type DragEvent, useCallback, useEffect, useMemo, useReducer, useRef, us
 
 import type { Api } from "./api";
 import type { Catalog } from "./catalog";
-import { type ClipboardPayload, duplicateSelection, pasteInto } from "./clipboard";
-import { type DocumentDiff, diffClass, diffDocuments } from "./diff";
 import type { DocNode, JourneyDocument } from "./document";
 import { asDocument } from "./document";
 import { EditorContext, type EditorContextValue } from "./editorContext";
@@ -32,7 +30,7 @@ import {
   saveJourney,
   validateDocument,
 } from "./journey";
-import { detailOf, type LifecycleAction, lifecycleOf, loadVersion, publish, runLifecycle } from "./lifecycle";
+import { detailOf, loadVersion } from "./lifecycle";
 import { JourneyNode } from "./JourneyNode";
 import { layout } from "./layout";
 import { type CanvasEdge, type CanvasNode, type DocumentFrame, toCanvas, toDocument } from "./mapper";
@@ -43,18 +41,13 @@ import { ErrorList } from "./ErrorList";
 import { PublishDialog } from "./PublishDialog";
 import { type SaveState, Toolbar } from "./Toolbar";
 import { useEditingShortcuts } from "./useEditingShortcuts";
+import { useLifecycle } from "./useLifecycle";
+import { type VersionView, versionView as viewOfVersion } from "./versionView";
 import { VersionBanner } from "./VersionBanner";
 
 const NODE_TYPES = { journey: JourneyNode };
 /** Every edge shows its port and a "+" to insert a step (the default type is replaced). */
 const EDGE_TYPES = { default: InsertableEdge };
-
-/** A published version on the canvas instead of the draft; the draft's history is kept aside. */
-interface VersionView {
-  number: number;
-  graph: Graph;
-  diff: DocumentDiff;
-}
 
 interface EditorProps {
   api: Api;
@@ -79,9 +72,6 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const [rev, setRev] = useState(journey.rev);
   const [errors, setErrors] = useState<DocumentError[]>([]);
   const [saveState, setSaveState] = useState<SaveState>({ kind: "idle" });
-  const [lifecycle, setLifecycle] = useState(() => lifecycleOf(journey));
-  const [busy, setBusy] = useState(false);
-  const [publishing, setPublishing] = useState<{ problem: string } | null>(null);
   const [versionView, setVersionView] = useState<VersionView | null>(null);
   const viewing = versionView !== null;
   const editable = !readOnly && !viewing;
@@ -165,13 +155,13 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
       if (!item) return;
       event.preventDefault();
       const onEdge = event.target instanceof Element ? event.target.closest(".react-flow__edge")?.getAttribute("data-id") : null;
-      if (onEdge && !readOnly && insertable.includes(item)) {
+      if (onEdge && editable && insertable.includes(item)) {
         dispatch({ kind: "change", update: (current) => insertOnEdge(current, onEdge, item, catalog) });
         return;
       }
       addItem(item, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
     },
-    [addItem, catalog, flow, insertable, items, readOnly],
+    [addItem, catalog, editable, flow, insertable, items],
   );
 
   const updateDoc = useCallback((id: string, doc: DocNode) => {
@@ -226,84 +216,17 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
     setErrors([]);
   }, [api, journey.id]);
 
-  /** Lifecycle calls bump the rev without touching the draft: adopt it when it is ours + 1
-   * (nobody else saved in between); otherwise the next save meets the 409 it should. */
-  const adoptLifecycle = useCallback((resource: JourneyResource, baseRev: number) => {
-    setLifecycle(lifecycleOf(resource));
-    if (resource.rev === baseRev + 1) setRev(resource.rev);
-  }, []);
-
-  const doPublish = useCallback(
-    async (canaryPercent: number | null) => {
-      setBusy(true);
-      try {
-        const baseRev = dirty ? await save() : rev;
-        if (baseRev === null) {
-          setPublishing({ problem: t("The draft could not be saved, so it was not published.") });
-          return;
-        }
-        const outcome = await publish(api, journey.id, canaryPercent);
-        if (outcome.kind === "invalid") {
-          setErrors(outcome.errors);
-          setPublishing(null);
-          return;
-        }
-        if (outcome.kind === "refused") {
-          setPublishing({ problem: outcome.message });
-          return;
-        }
-        setPublishing(null);
-        const fresh = await api.get<JourneyResource>(`journeys/${journey.id}/`);
-        if (fresh.status === 200) adoptLifecycle(fresh.body, baseRev);
-      } finally {
-        setBusy(false);
-      }
-    },
-    [adoptLifecycle, api, dirty, journey.id, rev, save],
-  );
-
-  const [lifecycleProblem, setLifecycleProblem] = useState("");
-  const doLifecycle = useCallback(
-    async (action: LifecycleAction) => {
-      setBusy(true);
-      setLifecycleProblem("");
-      try {
-        const answer = await runLifecycle(api, journey.id, action);
-        if (answer.status === 200) adoptLifecycle(answer.body, rev);
-        else setLifecycleProblem(detailOf(answer));
-      } finally {
-        setBusy(false);
-      }
-    },
-    [adoptLifecycle, api, journey.id, rev],
-  );
+  const lifecycle = useLifecycle({ api, journey, rev, setRev, dirty, save, showErrors: setErrors });
 
   const openVersion = useCallback(
     async (number: number) => {
       const answer = await loadVersion(api, journey.id, number);
-      if (answer.status !== 200) {
-        setLifecycleProblem(detailOf(answer));
-        return;
-      }
-      const opened = openDocument(answer.body.definition);
-      const diff = diffDocuments(asDocument(answer.body.definition), currentDocument());
-      const nodes = opened.graph.nodes.map((node) => ({ ...node, className: diffClass(diff, node.id) }));
-      const edges = opened.graph.edges.map((edge) =>
-        diff.edgesRemoved.includes(edge.id) ? { ...edge, className: "tf-diff-edge--removed" } : edge,
-      );
-      setVersionView({ number, graph: { nodes, edges }, diff });
+      if (answer.status === 200) setVersionView(viewOfVersion(number, answer.body.definition, currentDocument(), openDocument));
+      else lifecycle.setProblem(detailOf(answer));
     },
-    [api, currentDocument, journey.id],
+    [api, currentDocument, journey.id, lifecycle.setProblem],
   );
 
-  const shownRef = useRef(shown);
-  shownRef.current = shown;
-  const paste = useCallback((payload: ClipboardPayload) => {
-    dispatch({ kind: "change", update: (current) => pasteInto(current, payload) });
-  }, []);
-  const duplicate = useCallback(() => {
-    dispatch({ kind: "change", update: duplicateSelection });
-  }, []);
   const clearSelection = useCallback(() => {
     const none = (current: Graph): Graph => ({
       nodes: current.nodes.map((node) => (node.selected ? { ...node, selected: false } : node)),
@@ -312,14 +235,7 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
     if (viewing) setVersionView((view) => view && { ...view, graph: none(view.graph) });
     else dispatch({ kind: "transient", update: none });
   }, [viewing]);
-  useEditingShortcuts({
-    graph: useCallback(() => shownRef.current, []),
-    canEdit: editable,
-    onPaste: paste,
-    onDuplicate: duplicate,
-    onClearSelection: clearSelection,
-    isTyping,
-  });
+  useEditingShortcuts({ graph: shown, canEdit: editable, dispatch, onClearSelection: clearSelection, isTyping });
   const edgeInsert = useMemo<EdgeInsertValue>(
     () => ({
       items: editable ? insertable : null,
@@ -365,8 +281,8 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
           name={journey.name}
           readOnly={readOnly}
           viewingVersion={versionView?.number ?? null}
-          lifecycle={lifecycle}
-          busy={busy}
+          lifecycle={lifecycle.lifecycle}
+          busy={lifecycle.busy}
           canUndo={state.history.past.length > 0}
           canRedo={state.history.future.length > 0}
           saveState={saveState}
@@ -375,22 +291,22 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
           onRedo={() => dispatch({ kind: "redo" })}
           onTidy={tidy}
           onSave={() => void save()}
-          onPublish={() => setPublishing({ problem: "" })}
-          onLifecycle={(action) => void doLifecycle(action)}
+          onPublish={lifecycle.openDialog}
+          onLifecycle={(action) => void lifecycle.run(action)}
           onOpenVersion={(number) => void openVersion(number)}
         />
-        {lifecycleProblem && (
+        {lifecycle.problem && (
           <div className="tf-banner" role="alert">
-            <p>{lifecycleProblem}</p>
+            <p>{lifecycle.problem}</p>
           </div>
         )}
-        {publishing && (
+        {lifecycle.dialog && (
           <PublishDialog
-            canCanary={lifecycle.live_version !== null}
-            busy={busy}
-            problem={publishing.problem}
-            onPublish={(percent) => void doPublish(percent)}
-            onClose={() => setPublishing(null)}
+            canCanary={lifecycle.lifecycle.live_version !== null}
+            busy={lifecycle.busy}
+            problem={lifecycle.dialog.problem}
+            onPublish={(percent) => void lifecycle.publish(percent)}
+            onClose={lifecycle.closeDialog}
           />
         )}
         {versionView && (

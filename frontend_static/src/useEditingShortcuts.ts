@@ -3,22 +3,21 @@
 // selection. None of them act while the user is typing in a field.
 import { useEffect } from "react";
 
-import { type ClipboardPayload, copySelection, loadClipboard, storeClipboard } from "./clipboard";
-import type { Graph } from "./editorState";
+import { copySelection, duplicateSelection, loadClipboard, pasteInto, storeClipboard } from "./clipboard";
+import type { EditorAction, Graph } from "./editorState";
 
 export interface EditingShortcutOptions {
   /** The graph on the canvas now (a version can be copied from, too). */
-  graph: () => Graph;
-  /** Whether pasting and duplicating are allowed. */
+  graph: Graph;
+  /** Whether pasting and duplicating (each one undo step) are allowed. */
   canEdit: boolean;
-  onPaste: (payload: ClipboardPayload) => void;
-  onDuplicate: () => void;
+  dispatch: (action: EditorAction) => void;
   onClearSelection: () => void;
   isTyping: (target: EventTarget | null) => boolean;
 }
 
 export function useEditingShortcuts(options: EditingShortcutOptions) {
-  const { graph, canEdit, onPaste, onDuplicate, onClearSelection, isTyping } = options;
+  const { graph, canEdit, dispatch, onClearSelection, isTyping } = options;
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (isTyping(event.target) || event.altKey) return;
@@ -29,7 +28,7 @@ export function useEditingShortcuts(options: EditingShortcutOptions) {
       if (!(event.ctrlKey || event.metaKey) || event.shiftKey) return;
       const key = event.key.toLowerCase();
       if (key === "c") {
-        const payload = copySelection(graph());
+        const payload = copySelection(graph);
         if (!payload || hasTextSelection()) return;
         event.preventDefault();
         storeClipboard(payload);
@@ -37,15 +36,15 @@ export function useEditingShortcuts(options: EditingShortcutOptions) {
         const payload = loadClipboard();
         if (!payload) return;
         event.preventDefault();
-        onPaste(payload);
+        dispatch({ kind: "change", update: (current) => pasteInto(current, payload) });
       } else if (key === "d" && canEdit) {
         event.preventDefault();
-        onDuplicate();
+        dispatch({ kind: "change", update: duplicateSelection });
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [graph, canEdit, onPaste, onDuplicate, onClearSelection, isTyping]);
+  }, [graph, canEdit, dispatch, onClearSelection, isTyping]);
 }
 
 /** Text the user selected on the page (an error message, say) is theirs to copy. */

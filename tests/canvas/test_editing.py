@@ -203,3 +203,43 @@ def test_a_version_opens_read_only_with_its_diff_and_the_draft_is_kept(
     expect(node(page, "exit1")).to_be_visible()
     expect(page.get_by_test_id("save-status")).to_have_text("Unsaved changes")
     assert "exit1" in ids_of(page)
+
+
+FOCUS_PROBE = """() => {
+  const el = document.activeElement;
+  const where = el.closest('.tf-toolbar') ? 'toolbar'
+    : el.closest('.tf-palette') ? 'palette'
+    : el.classList.contains('react-flow__node') ? 'node' : 'other';
+  return {where, outline: getComputedStyle(el).outlineStyle, id: el.getAttribute('data-id')};
+}"""
+
+
+def test_tab_reaches_toolbar_palette_and_nodes_with_a_visible_focus_ring(
+    open_canvas: OpenCanvas, demo_workspace: Workspace
+) -> None:
+    journey = Journey.objects.get(workspace=demo_workspace, name=FALLBACK)
+    page = open_canvas(journey.pk)
+    seen: list[str] = []
+    focused: dict[str, Any] = {}
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUS_PROBE)
+        if focused["where"] != "other":
+            assert focused["outline"] != "none", focused
+            if focused["where"] not in seen:
+                seen.append(focused["where"])
+        if focused["where"] == "node":
+            break
+    assert seen == ["toolbar", "palette", "node"]
+
+    panel = page.get_by_role("complementary", name="Step settings")
+    page.keyboard.press("Enter")
+    expect(panel).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(panel).to_have_count(0)
+    expect(page.locator(".react-flow__node.selected")).to_have_count(0)
+    select(page, focused["id"])  # React Flow blurs a node on Escape: focus it again
+    expect(panel).to_be_visible()
+    page.keyboard.press("Delete")  # React Flow deletes asynchronously: wait for the node to go
+    expect(node(page, focused["id"])).to_have_count(0)
+    assert focused["id"] not in ids_of(page)
