@@ -2,6 +2,7 @@
 // resume, promote), version picker, editing buttons (undo, redo, auto-layout, save) and save state.
 import type { Api } from "./api";
 import { t } from "./i18n";
+import type { SaveConflict } from "./journey";
 import { availableActions, type JourneyLifecycle, type LifecycleAction } from "./lifecycle";
 import { VersionPicker } from "./VersionPicker";
 import "./styles/editing.css";
@@ -10,7 +11,7 @@ export type SaveState =
   | { kind: "idle" }
   | { kind: "saving" }
   | { kind: "saved" }
-  | { kind: "conflict"; conflict: { detail: string; rev: number } }
+  | { kind: "conflict"; conflict: SaveConflict }
   | { kind: "failed"; message: string };
 
 interface ToolbarProps {
