@@ -18,6 +18,8 @@ import type { Catalog } from "./catalog";
 import type { DocNode, JourneyDocument } from "./document";
 import { asDocument } from "./document";
 import { EditorContext, type EditorContextValue } from "./editorContext";
+import { EdgeInsertContext, type EdgeInsertValue, InsertableEdge } from "./InsertableEdge";
+import { insertOnEdge, insertableItems } from "./edgeInsert";
 import { type Graph, contentKey, editorReducer, initialEditorState } from "./editorState";
 import { addNode, applyEdgeEdits, applyNodeEdits, changesContent, connect, updateNodeDoc } from "./graphOps";
 import { t } from "./i18n";
@@ -28,6 +30,7 @@ import {
   saveJourney,
   validateDocument,
 } from "./journey";
+import { detailOf, loadVersion } from "./lifecycle";
 import { JourneyNode } from "./JourneyNode";
 import { layout } from "./layout";
 import { type CanvasEdge, type CanvasNode, type DocumentFrame, toCanvas, toDocument } from "./mapper";
@@ -35,8 +38,16 @@ import { NodePanel } from "./NodePanel";
 import { Palette } from "./Palette";
 import { DRAG_MIME, newDocNode, type PaletteItem, paletteItems } from "./palette";
 import { ErrorList } from "./ErrorList";
+import { PublishDialog } from "./PublishDialog";
+import { type SaveState, Toolbar } from "./Toolbar";
+import { useEditingShortcuts } from "./useEditingShortcuts";
+import { useLifecycle } from "./useLifecycle";
+import { type VersionView, versionView as viewOfVersion } from "./versionView";
+import { VersionBanner } from "./VersionBanner";
 
 const NODE_TYPES = { journey: JourneyNode };
+/** Every edge shows its port and a "+" to insert a step (the default type is replaced). */
+const EDGE_TYPES = { default: InsertableEdge };
 
 interface EditorProps {
   api: Api;
@@ -44,13 +55,6 @@ interface EditorProps {
   journey: JourneyResource;
   readOnly: boolean;
 }
-
-type SaveState =
-  | { kind: "idle" }
-  | { kind: "saving" }
-  | { kind: "saved" }
-  | { kind: "conflict"; conflict: SaveConflict }
-  | { kind: "failed"; message: string };
 
 /** Opens a document: nodes the document gave no position are laid out around the rest. */
 export function openDocument(definition: unknown): { graph: Graph; frame: DocumentFrame } {
@@ -68,18 +72,23 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const [rev, setRev] = useState(journey.rev);
   const [errors, setErrors] = useState<DocumentError[]>([]);
   const [saveState, setSaveState] = useState<SaveState>({ kind: "idle" });
+  const [versionView, setVersionView] = useState<VersionView | null>(null);
+  const viewing = versionView !== null;
+  const editable = !readOnly && !viewing;
+  const shown = versionView?.graph ?? graph;
   const flow = useReactFlow<CanvasNode, CanvasEdge>();
   const dragBase = useRef<Graph | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
 
   const dirty = useMemo(() => contentKey(graph) !== contentKey(state.saved), [graph, state.saved]);
   const items = useMemo(() => paletteItems(catalog), [catalog]);
+  const insertable = useMemo(() => insertableItems(catalog, items), [catalog, items]);
   const errorsByNode = useMemo(() => groupByNode(errors), [errors]);
   const context = useMemo<EditorContextValue>(
-    () => ({ catalog, readOnly, errorsByNode }),
-    [catalog, readOnly, errorsByNode],
+    () => ({ catalog, readOnly: !editable, errorsByNode: viewing ? NO_ERRORS : errorsByNode }),
+    [catalog, editable, viewing, errorsByNode],
   );
-  const selected = graph.nodes.filter((node) => node.selected);
+  const selected = shown.nodes.filter((node) => node.selected);
 
   const currentDocument = useCallback(
     (): JourneyDocument => toDocument({ ...graph, frame }, flow.getViewport()),
@@ -91,6 +100,10 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
       const dragEnded = changes.some((change) => change.type === "position" && change.dragging === false);
       const dragging = changes.some((change) => change.type === "position" && change.dragging === true);
       const keyboardMove = changes.some((change) => change.type === "position" && change.dragging === undefined);
+      if (viewing) {
+        setVersionView((view) => view && { ...view, graph: selectionOnly(changes)(view.graph) });
+        return;
+      }
       const update = (current: Graph) => applyNodeEdits(current, changes);
       if (dragEnded && dragBase.current) {
         const base = dragBase.current;
@@ -103,15 +116,20 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
         dispatch({ kind: "change", update });
       }
     },
-    [readOnly],
+    [readOnly, viewing],
   );
 
   const onEdgesChange = useCallback(
     (changes: EdgeChange<CanvasEdge>[]) => {
-      const update = (current: Graph) => applyEdgeEdits(current, readOnly ? changes.filter((c) => c.type === "select") : changes);
-      dispatch({ kind: !readOnly && changesContent(changes) ? "change" : "transient", update });
+      const locked = readOnly || viewing;
+      const update = (current: Graph) => applyEdgeEdits(current, locked ? changes.filter((c) => c.type === "select") : changes);
+      if (viewing) {
+        setVersionView((view) => view && { ...view, graph: update(view.graph) });
+        return;
+      }
+      dispatch({ kind: !locked && changesContent(changes) ? "change" : "transient", update });
     },
-    [readOnly],
+    [readOnly, viewing],
   );
 
   const onConnect = useCallback((connection: Connection) => {
@@ -136,9 +154,14 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
       const item = items.find((candidate) => candidate.key === key);
       if (!item) return;
       event.preventDefault();
+      const onEdge = event.target instanceof Element ? event.target.closest(".react-flow__edge")?.getAttribute("data-id") : null;
+      if (onEdge && editable && insertable.includes(item)) {
+        dispatch({ kind: "change", update: (current) => insertOnEdge(current, onEdge, item, catalog) });
+        return;
+      }
       addItem(item, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
     },
-    [addItem, flow, items],
+    [addItem, catalog, editable, flow, insertable, items],
   );
 
   const updateDoc = useCallback((id: string, doc: DocNode) => {
@@ -158,8 +181,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
     [api, journey.id],
   );
 
+  /** Saves the draft; the new rev, or null when the save did not happen (conflict, failure). */
   const save = useCallback(
-    async (atRev: number = rev) => {
+    async (atRev: number = rev): Promise<number | null> => {
       const document = currentDocument();
       setSaveState({ kind: "saving" });
       const answer = await saveJourney(api, journey.id, atRev, document);
@@ -169,11 +193,14 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
         dispatch({ kind: "saved", graph });
         setSaveState({ kind: "saved" });
         await validate(document);
-      } else if (answer.status === 409) {
+        return saved.rev;
+      }
+      if (answer.status === 409) {
         setSaveState({ kind: "conflict", conflict: answer.body as SaveConflict });
       } else {
         setSaveState({ kind: "failed", message: describeFailure(answer.status, answer.body) });
       }
+      return null;
     },
     [api, currentDocument, graph, journey.id, rev, validate],
   );
@@ -189,7 +216,36 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
     setErrors([]);
   }, [api, journey.id]);
 
-  useKeyboardShortcuts({ dispatch, save: () => void save(), readOnly });
+  const lifecycle = useLifecycle({ api, journey, rev, setRev, dirty, save, showErrors: setErrors });
+
+  const openVersion = useCallback(
+    async (number: number) => {
+      const answer = await loadVersion(api, journey.id, number);
+      if (answer.status === 200) setVersionView(viewOfVersion(number, answer.body.definition, currentDocument(), openDocument));
+      else lifecycle.setProblem(detailOf(answer));
+    },
+    [api, currentDocument, journey.id, lifecycle.setProblem],
+  );
+
+  const clearSelection = useCallback(() => {
+    const none = (current: Graph): Graph => ({
+      nodes: current.nodes.map((node) => (node.selected ? { ...node, selected: false } : node)),
+      edges: current.edges.map((edge) => (edge.selected ? { ...edge, selected: false } : edge)),
+    });
+    if (viewing) setVersionView((view) => view && { ...view, graph: none(view.graph) });
+    else dispatch({ kind: "transient", update: none });
+  }, [viewing]);
+  useEditingShortcuts({ graph: shown, canEdit: editable, dispatch, onClearSelection: clearSelection, isTyping });
+  const edgeInsert = useMemo<EdgeInsertValue>(
+    () => ({
+      items: editable ? insertable : null,
+      onInsert: (edgeId, item) => dispatch({ kind: "change", update: (current) => insertOnEdge(current, edgeId, item, catalog) }),
+      byKey: (key) => items.find((item) => item.key === key),
+    }),
+    [catalog, editable, insertable, items],
+  );
+
+  useKeyboardShortcuts({ dispatch, save: () => void save(), readOnly: !editable });
   useLeaveWarning(dirty);
   useDocumentHandle(currentDocument);
 
@@ -199,50 +255,68 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
 
   const focusNode = useCallback(
     (id: string) => {
-      const target = graph.nodes.find((node) => node.id === id);
+      const target = shown.nodes.find((node) => node.id === id);
       if (!target) return;
-      dispatch({
-        kind: "transient",
-        update: (current) => ({
-          ...current,
-          nodes: current.nodes.map((node) => ({ ...node, selected: node.id === id })),
-        }),
+      const only = (current: Graph): Graph => ({
+        ...current,
+        nodes: current.nodes.map((node) => ({ ...node, selected: node.id === id })),
       });
+      if (viewing) setVersionView((view) => view && { ...view, graph: only(view.graph) });
+      else dispatch({ kind: "transient", update: only });
       flow.setCenter(target.position.x + 110, target.position.y + 40, { zoom: Math.max(flow.getZoom(), 1), duration: 0 });
       window.requestAnimationFrame(() =>
         document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`)?.focus(),
       );
     },
-    [flow, graph.nodes],
+    [flow, shown.nodes, viewing],
   );
 
   return (
     <EditorContext.Provider value={context}>
-      <div className="tf-editor" data-dirty={dirty} data-read-only={readOnly}>
-        <header className="tf-toolbar" aria-label={t("Journey")}>
-          <h1>{journey.name}</h1>
-          <span className="tf-status" data-testid="journey-status">
-            {t(journey.status)}
-          </span>
-          {!readOnly && (
-            <>
-              <button type="button" onClick={() => dispatch({ kind: "undo" })} disabled={!state.history.past.length}>
-                {t("Undo")}
-              </button>
-              <button type="button" onClick={() => dispatch({ kind: "redo" })} disabled={!state.history.future.length}>
-                {t("Redo")}
-              </button>
-              <button type="button" onClick={tidy}>
-                {t("Auto-layout")}
-              </button>
-              <button type="button" className="tf-primary" onClick={() => void save()} disabled={saveState.kind === "saving"}>
-                {t("Save")}
-              </button>
-            </>
-          )}
-          {readOnly && <span className="tf-readonly">{t("Read only")}</span>}
-          <SaveStatus state={saveState} dirty={dirty} />
-        </header>
+      <EdgeInsertContext.Provider value={edgeInsert}>
+      <div className="tf-editor" data-dirty={dirty} data-read-only={!editable} data-version={versionView?.number}>
+        <Toolbar
+          api={api}
+          journeyId={journey.id}
+          name={journey.name}
+          readOnly={readOnly}
+          viewingVersion={versionView?.number ?? null}
+          lifecycle={lifecycle.lifecycle}
+          busy={lifecycle.busy}
+          canUndo={state.history.past.length > 0}
+          canRedo={state.history.future.length > 0}
+          saveState={saveState}
+          dirty={dirty}
+          onUndo={() => dispatch({ kind: "undo" })}
+          onRedo={() => dispatch({ kind: "redo" })}
+          onTidy={tidy}
+          onSave={() => void save()}
+          onPublish={lifecycle.openDialog}
+          onLifecycle={(action) => void lifecycle.run(action)}
+          onOpenVersion={(number) => void openVersion(number)}
+        />
+        {lifecycle.problem && (
+          <div className="tf-banner" role="alert">
+            <p>{lifecycle.problem}</p>
+          </div>
+        )}
+        {lifecycle.dialog && (
+          <PublishDialog
+            canCanary={lifecycle.lifecycle.live_version !== null}
+            busy={lifecycle.busy}
+            problem={lifecycle.dialog.problem}
+            onPublish={(percent) => void lifecycle.publish(percent)}
+            onClose={lifecycle.closeDialog}
+          />
+        )}
+        {versionView && (
+          <VersionBanner
+            version={versionView.number}
+            diff={versionView.diff}
+            onBack={() => setVersionView(null)}
+            onFocusNode={focusNode}
+          />
+        )}
         {saveState.kind === "conflict" && (
           <div className="tf-banner tf-banner--conflict" role="alert">
             <p>{t("Someone else saved this journey while you were editing. Your changes are still here.")}</p>
@@ -254,9 +328,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
             </button>
           </div>
         )}
-        <ErrorList errors={errors} onFocusNode={focusNode} />
+        {!viewing && <ErrorList errors={errors} onFocusNode={focusNode} />}
         <div className="tf-body">
-          {!readOnly && <Palette items={items} onAdd={(item) => addItem(item)} />}
+          {editable && <Palette items={items} onAdd={(item) => addItem(item)} />}
           <div
             className="tf-canvas"
             ref={wrapper}
@@ -267,18 +341,19 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
             }}
           >
             <ReactFlow<CanvasNode, CanvasEdge>
-              nodes={graph.nodes}
-              edges={graph.edges}
+              nodes={shown.nodes}
+              edges={shown.edges}
               nodeTypes={NODE_TYPES}
+              edgeTypes={EDGE_TYPES}
               onNodesChange={onNodesChange}
               onEdgesChange={onEdgesChange}
-              onConnect={readOnly ? undefined : onConnect}
+              onConnect={editable ? onConnect : undefined}
               onNodeDragStart={() => {
                 dragBase.current = graph;
               }}
-              nodesDraggable={!readOnly}
-              nodesConnectable={!readOnly}
-              deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
+              nodesDraggable={editable}
+              nodesConnectable={editable}
+              deleteKeyCode={editable ? ["Backspace", "Delete"] : null}
               multiSelectionKeyCode={["Shift", "Meta", "Control"]}
               snapToGrid
               snapGrid={[10, 10]}
@@ -294,25 +369,17 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
           </div>
           {selected.length === 1 && (
             <NodePanel
-              key={selected[0].id}
+              key={`${versionView?.number ?? "draft"}:${selected[0].id}`}
               node={selected[0].data.doc}
-              onChange={(doc) => updateDoc(selected[0].id, doc)}
+              onChange={(doc) => {
+                if (editable) updateDoc(selected[0].id, doc);
+              }}
             />
           )}
         </div>
       </div>
+      </EdgeInsertContext.Provider>
     </EditorContext.Provider>
-  );
-}
-
-function SaveStatus({ state, dirty }: { state: SaveState; dirty: boolean }) {
-  let text = dirty ? t("Unsaved changes") : t("All changes saved");
-  if (state.kind === "saving") text = t("Saving…");
-  if (state.kind === "failed") text = state.message;
-  return (
-    <span className="tf-save-status" role="status" aria-live="polite" data-testid="save-status">
-      {text}
-    </span>
   );
 }
 
@@ -320,6 +387,8 @@ function describeFailure(status: number, body: unknown): string {
   const detail = body && typeof body === "object" && "detail" in body ? String(body.detail) : "";
   return t("Saving failed (%(status)s). %(detail)s", { status, detail });
 }
+
+const NO_ERRORS = new Map<string, DocumentError[]>();
 
 function groupByNode(errors: DocumentError[]): Map<string, DocumentError[]> {
   const grouped = new Map<string, DocumentError[]>();
