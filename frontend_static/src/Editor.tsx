@@ -75,15 +75,19 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const dirty = useMemo(() => contentKey(graph) !== contentKey(state.saved), [graph, state.saved]);
   const items = useMemo(() => paletteItems(catalog), [catalog]);
   const errorsByNode = useMemo(() => groupByNode(errors), [errors]);
-  const context = useMemo<EditorContextValue>(
-    () => ({ catalog, readOnly, errorsByNode }),
-    [catalog, readOnly, errorsByNode],
-  );
   const selected = graph.nodes.filter((node) => node.selected);
 
   const currentDocument = useCallback(
     (): JourneyDocument => toDocument({ ...graph, frame }, flow.getViewport()),
     [graph, frame, flow],
+  );
+  // Updated while rendering, so panels rendered below read this render's document.
+  const documentRef = useRef(currentDocument);
+  documentRef.current = currentDocument;
+  const getDocument = useCallback(() => documentRef.current(), []);
+  const context = useMemo<EditorContextValue>(
+    () => ({ catalog, readOnly, errorsByNode, api, journeyId: journey.id, getDocument }),
+    [catalog, readOnly, errorsByNode, api, journey.id, getDocument],
   );
 
   const onNodesChange = useCallback(
