@@ -34,8 +34,15 @@ type Outcome =
   | { kind: "refused"; errors: DocumentError[] }
   | { kind: "failed"; message: string };
 
+/** The contact last picked in this editor: moving to another node previews it for them too. */
+const pickedContacts = new WeakMap<Api, ContactSummary>();
+
 export function PreviewPanel({ api, journeyId, node, document }: PreviewPanelProps) {
-  const [contact, setContact] = useState<ContactSummary | null>(null);
+  const [contact, setPicked] = useState<ContactSummary | null>(() => pickedContacts.get(api) ?? null);
+  const setContact = (picked: ContactSummary) => {
+    pickedContacts.set(api, picked);
+    setPicked(picked);
+  };
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
   const latestDocument = useRef(document);
   latestDocument.current = document;

@@ -68,3 +68,8 @@ def test_a_send_node_previews_for_a_picked_contact_and_follows_unsaved_edits(
     )
     expect(title_field).to_contain_text("(not rendered)")
     expect(panel.locator("[data-field='body'] pre")).to_have_text("Three features to try today")
+
+    # Another send node previews for the contact already picked.
+    page.locator(".react-flow__node[data-id='push_tips']").click()
+    expect(panel.get_by_test_id("preview-contact")).to_contain_text("demo-li")
+    expect(panel.locator("[data-field='title'] pre")).to_have_text("Tips")
