@@ -124,7 +124,7 @@ export function AttributeLeaf({ model, onChange, readOnly, lists }: LeafProps<At
         <ValueList values={value} onChange={setValue} readOnly={readOnly} />
       )}
       {value !== undefined && !Array.isArray(value) && (
-        <ScalarInput value={value} label={t("Value")} readOnly={readOnly} onChange={setValue} />
+        <ScalarInput value={value} label={t("Value")} readOnly={readOnly} onChange={setValue} textOnly={model.op === "starts_with"} />
       )}
     </>
   );

@@ -11,11 +11,13 @@ interface ScalarInputProps {
   label: string;
   readOnly: boolean;
   list?: string;
+  /** Only text makes sense here (`starts_with`): no type choice. */
+  textOnly?: boolean;
 }
 
 const TYPE_LABELS: Record<ScalarType, string> = { text: "text", number: "number", boolean: "yes/no" };
 
-export function ScalarInput({ value, onChange, label, readOnly, list }: ScalarInputProps) {
+export function ScalarInput({ value, onChange, label, readOnly, list, textOnly }: ScalarInputProps) {
   const type = scalarType(value);
   return (
     <span className="tf-rule__scalar">
@@ -40,19 +42,21 @@ export function ScalarInput({ value, onChange, label, readOnly, list }: ScalarIn
           onChange={(event) => onChange(event.target.value)}
         />
       )}
-      <select
-        aria-label={t("Type of %(label)s", { label })}
-        className="tf-rule__type"
-        value={type}
-        disabled={readOnly}
-        onChange={(event) => onChange(convertScalar(value, event.target.value as ScalarType))}
-      >
-        {(Object.keys(TYPE_LABELS) as ScalarType[]).map((name) => (
-          <option key={name} value={name}>
-            {t(TYPE_LABELS[name])}
-          </option>
-        ))}
-      </select>
+      {!textOnly && (
+        <select
+          aria-label={t("Type of %(label)s", { label })}
+          className="tf-rule__type"
+          value={type}
+          disabled={readOnly}
+          onChange={(event) => onChange(convertScalar(value, event.target.value as ScalarType))}
+        >
+          {(Object.keys(TYPE_LABELS) as ScalarType[]).map((name) => (
+            <option key={name} value={name}>
+              {t(TYPE_LABELS[name])}
+            </option>
+          ))}
+        </select>
+      )}
     </span>
   );
 }

@@ -35,17 +35,6 @@ export const MESSAGE_STATUSES = [
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-/** The built-in contact fields a rule reads by name (core/rules/evaluation.py BUILTIN_FIELDS). */
-export const BUILTIN_FIELDS = [
-  "email",
-  "phone",
-  "timezone",
-  "locale",
-  "first_name",
-  "last_name",
-  "created_at",
-] as const;
-
 export type Scalar = string | number | boolean;
 /** The default count of an event leaf when it has none: at least once. */
 export const DEFAULT_COUNT: EventCount = { op: "gte", value: 1 };
