@@ -5,6 +5,7 @@ import { useEffect, useId, useRef, useState } from "react";
 
 import type { Api } from "./api";
 import type { DocNode, JourneyDocument } from "./document";
+import { isObject } from "./document";
 import { t } from "./i18n";
 import type { DocumentError } from "./journey";
 import {
@@ -29,7 +30,6 @@ interface PreviewPanelProps {
 
 type Outcome =
   | { kind: "idle" }
-  | { kind: "loading" }
   | { kind: "rendered"; result: PreviewResult; base: string }
   | { kind: "refused"; errors: DocumentError[] }
   | { kind: "failed"; message: string };
@@ -44,6 +44,8 @@ export function PreviewPanel({ api, journeyId, node, document }: PreviewPanelPro
     setPicked(picked);
   };
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  // The last outcome stays on screen while the next one renders, so typing does not flicker.
+  const [rendering, setRendering] = useState(false);
   const latestDocument = useRef(document);
   latestDocument.current = document;
   const nodeKey = JSON.stringify(node);
@@ -52,21 +54,26 @@ export function PreviewPanel({ api, journeyId, node, document }: PreviewPanelPro
     if (!contact) return;
     let current = true;
     const timer = window.setTimeout(() => {
-      setOutcome({ kind: "loading" });
+      setRendering(true);
       const definition = latestDocument.current;
       requestPreview(api, journeyId, node.id, contact.external_id, definition).then(
         (answer) => {
           if (!current) return;
+          setRendering(false);
           if (answer.status === 200) {
             const result = answer.body as PreviewResult;
             setOutcome({ kind: "rendered", result, base: contentBase(definition, node) });
-          } else if (answer.status === 400 && "errors" in answer.body) {
-            setOutcome({ kind: "refused", errors: answer.body.errors });
+          } else if (answer.status === 400 && isObject(answer.body) && Array.isArray(answer.body.errors)) {
+            setOutcome({ kind: "refused", errors: answer.body.errors as DocumentError[] });
           } else {
             setOutcome({ kind: "failed", message: t("The preview failed (%(status)s).", { status: answer.status }) });
           }
         },
-        (error: unknown) => current && setOutcome({ kind: "failed", message: String(error) }),
+        (error: unknown) => {
+          if (!current) return;
+          setRendering(false);
+          setOutcome({ kind: "failed", message: String(error) });
+        },
       );
     }, PREVIEW_DELAY_MS);
     return () => {
@@ -83,7 +90,7 @@ export function PreviewPanel({ api, journeyId, node, document }: PreviewPanelPro
     <section className="tf-preview" aria-label={t("Preview")} data-testid="preview">
       <h3>{t("Preview")}</h3>
       <ContactPicker api={api} contact={contact} onPick={setContact} errors={contactErrors} />
-      {outcome.kind === "loading" && <p className="tf-help">{t("Rendering…")}</p>}
+      {rendering && <p className="tf-help">{t("Rendering…")}</p>}
       {outcome.kind === "failed" && (
         <p className="tf-field__error" role="alert">
           {outcome.message}
