@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,12 +34,41 @@ class ContactPatchSerializer(StrictFieldsMixin, ContactFieldsSerializer):
     """The external id names the contact in the URL and cannot change."""
 
 
+SEARCHED_FIELDS = ("external_id", "email", "phone", "first_name", "last_name")
+
+
+def matching(contacts: QuerySet[Contact], text: str) -> QuerySet[Contact]:
+    """Contacts whose id, address or name starts with `text` (case-insensitive).
+
+    A prefix, not a substring: the canvas's contact picker completes what the user types, and a
+    prefix keeps the match as narrow as the text typed."""
+    condition = Q()
+    for name in SEARCHED_FIELDS:
+        condition |= Q(**{f"{name}__istartswith": text})
+    return contacts.filter(condition)
+
+
 class ContactListView(WorkspaceScopedMixin, generics.ListAPIView[Contact]):
     serializer_class = ContactSerializer
     scopes_by_method = {"POST": WRITE_OR_INGEST}
 
     def get_queryset(self) -> QuerySet[Contact]:
-        return self.scoped(Contact.objects.all())
+        contacts = self.scoped(Contact.objects.all())
+        text = self.request.query_params.get("q", "").strip()
+        return matching(contacts, text) if text else contacts
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description="Only contacts whose external id, email, phone, first or last name "
+                "starts with this text (case-insensitive).",
+            )
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=ContactSerializer, responses={200: ContactSerializer, 201: ContactSerializer}

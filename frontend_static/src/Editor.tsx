@@ -84,15 +84,26 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const items = useMemo(() => paletteItems(catalog), [catalog]);
   const insertable = useMemo(() => insertableItems(catalog, items), [catalog, items]);
   const errorsByNode = useMemo(() => groupByNode(errors), [errors]);
-  const context = useMemo<EditorContextValue>(
-    () => ({ catalog, readOnly: !editable, errorsByNode: viewing ? NO_ERRORS : errorsByNode }),
-    [catalog, editable, viewing, errorsByNode],
-  );
   const selected = shown.nodes.filter((node) => node.selected);
 
   const currentDocument = useCallback(
     (): JourneyDocument => toDocument({ ...graph, frame }, flow.getViewport()),
     [graph, frame, flow],
+  );
+  // Updated while rendering, so panels rendered below read this render's document.
+  const documentRef = useRef(currentDocument);
+  documentRef.current = currentDocument;
+  const getDocument = useCallback(() => documentRef.current(), []);
+  const context = useMemo<EditorContextValue>(
+    () => ({
+      catalog,
+      readOnly: !editable,
+      errorsByNode: viewing ? NO_ERRORS : errorsByNode,
+      api,
+      journeyId: journey.id,
+      getDocument,
+    }),
+    [catalog, editable, viewing, errorsByNode, api, journey.id, getDocument],
   );
 
   const onNodesChange = useCallback(

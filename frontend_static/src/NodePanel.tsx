@@ -6,6 +6,7 @@ import type { DocNode, JsonObject } from "./document";
 import { isObject } from "./document";
 import { useEditorContext } from "./editorContext";
 import { t } from "./i18n";
+import { PreviewPanel } from "./PreviewPanel";
 
 interface NodePanelProps {
   node: DocNode;
@@ -13,7 +14,7 @@ interface NodePanelProps {
 }
 
 export function NodePanel({ node, onChange }: NodePanelProps) {
-  const { catalog, readOnly, errorsByNode } = useEditorContext();
+  const { catalog, readOnly, errorsByNode, api, journeyId, getDocument } = useEditorContext();
   const type = nodeType(catalog, node.type);
   const errors = errorsByNode.get(node.id) ?? [];
   return (
@@ -55,6 +56,10 @@ export function NodePanel({ node, onChange }: NodePanelProps) {
           readOnly={readOnly}
           onChange={(config) => onChange({ ...node, config })}
         />
+      )}
+      {/* Live preview (PreviewPanel.tsx), for the nodes the server renders. */}
+      {(node.type === "send" || node.type === "webhook") && (
+        <PreviewPanel api={api} journeyId={journeyId} node={node} document={getDocument()} />
       )}
     </aside>
   );

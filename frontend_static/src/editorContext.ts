@@ -1,7 +1,9 @@
 // What every node on the canvas needs besides its own data, shared without prop drilling.
 import { createContext, useContext } from "react";
 
+import type { Api } from "./api";
 import type { Catalog } from "./catalog";
+import type { JourneyDocument } from "./document";
 import type { DocumentError } from "./journey";
 
 export interface EditorContextValue {
@@ -9,6 +11,11 @@ export interface EditorContextValue {
   readOnly: boolean;
   /** Validation errors by node id. */
   errorsByNode: Map<string, DocumentError[]>;
+  /** For panels that ask the API about the draft (preview) or offer names from it. */
+  api: Api;
+  journeyId: number;
+  /** The document the canvas would save now; stable, so it never re-renders the nodes. */
+  getDocument: () => JourneyDocument;
 }
 
 export const EditorContext = createContext<EditorContextValue | null>(null);

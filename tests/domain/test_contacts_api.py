@@ -173,6 +173,25 @@ def test_a_contact_named_bulk_can_be_read_and_erased(api: APIClient, workspace: 
     assert not stored(workspace)
 
 
+def test_the_list_searches_by_the_start_of_an_id_address_or_name(api: APIClient) -> None:
+    upsert(api, {"external_id": "demo-li", "first_name": "Li", "phone": "+8613800000001"})
+    upsert(api, {"external_id": "demo-ana", "first_name": "Ana", "email": "ana@example.com"})
+    upsert(api, {"external_id": "x-9", "last_name": "Demos"})
+
+    def found(text: str) -> list[str]:
+        response = api.get(CONTACTS, {"q": text})
+        assert response.status_code == 200
+        return sorted(item["external_id"] for item in response.json()["results"])
+
+    assert found("demo-") == ["demo-ana", "demo-li"]
+    assert found("ANA@") == ["demo-ana"]
+    assert found("+86138") == ["demo-li"]
+    assert found("dem") == ["demo-ana", "demo-li", "x-9"]  # x-9 by its last name
+    assert found("li") == ["demo-li"]  # a prefix: "demo-li" does not match "li" by its id
+    assert found("nobody") == []
+    assert len(found("  ")) == 3  # blank text does not filter
+
+
 @pytest.mark.parametrize("method", ["get", "patch", "delete"])
 def test_unknown_contact_is_404(api: APIClient, method: str) -> None:
     upsert(api, {"external_id": "known"})
