@@ -283,7 +283,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
               snapToGrid
               snapGrid={[10, 10]}
               defaultViewport={frame.viewport ?? undefined}
-              fitView={!frame.viewport}
+              // An empty journey opens at 100%: a queued fitView would fire when the first step is
+              // dropped and zoom to 200% around it, away from where the user dropped it.
+              fitView={!frame.viewport && opened.graph.nodes.length > 0}
               minZoom={0.1}
               proOptions={{ hideAttribution: true }}
             >
