@@ -19,7 +19,15 @@ import type { DocNode, JourneyDocument } from "./document";
 import { asDocument } from "./document";
 import { EditorContext, type EditorContextValue } from "./editorContext";
 import { type Graph, contentKey, editorReducer, initialEditorState } from "./editorState";
-import { addNode, applyEdgeEdits, applyNodeEdits, changesContent, connect, updateNodeDoc } from "./graphOps";
+import {
+  addNode,
+  applyEdgeEdits,
+  applyNodeEdits,
+  changesContent,
+  connect,
+  removeElements,
+  updateNodeDoc,
+} from "./graphOps";
 import { t } from "./i18n";
 import {
   type DocumentError,
@@ -87,7 +95,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   );
 
   const onNodesChange = useCallback(
-    (changes: NodeChange<CanvasNode>[]) => {
+    (reported: NodeChange<CanvasNode>[]) => {
+      const changes = withoutRemovals(reported);
+      if (!changes.length) return;
       const dragEnded = changes.some((change) => change.type === "position" && change.dragging === false);
       const dragging = changes.some((change) => change.type === "position" && change.dragging === true);
       const keyboardMove = changes.some((change) => change.type === "position" && change.dragging === undefined);
@@ -107,9 +117,25 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   );
 
   const onEdgesChange = useCallback(
-    (changes: EdgeChange<CanvasEdge>[]) => {
+    (reported: EdgeChange<CanvasEdge>[]) => {
+      const changes = withoutRemovals(reported);
+      if (!changes.length) return;
       const update = (current: Graph) => applyEdgeEdits(current, readOnly ? changes.filter((c) => c.type === "select") : changes);
       dispatch({ kind: !readOnly && changesContent(changes) ? "change" : "transient", update });
+    },
+    [readOnly],
+  );
+
+  const onDelete = useCallback(
+    ({ nodes, edges }: { nodes: CanvasNode[]; edges: CanvasEdge[] }) => {
+      if (readOnly) return;
+      const update = (current: Graph) =>
+        removeElements(
+          current,
+          nodes.map((node) => node.id),
+          edges.map((edge) => edge.id),
+        );
+      dispatch({ kind: "change", update });
     },
     [readOnly],
   );
@@ -273,6 +299,7 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
               onNodesChange={onNodesChange}
               onEdgesChange={onEdgesChange}
               onConnect={readOnly ? undefined : onConnect}
+              onDelete={onDelete}
               onNodeDragStart={() => {
                 dragBase.current = graph;
               }}
@@ -330,6 +357,11 @@ function groupByNode(errors: DocumentError[]): Map<string, DocumentError[]> {
     grouped.set(error.node_id, [...(grouped.get(error.node_id) ?? []), error]);
   }
   return grouped;
+}
+
+/** Removals arrive again, all together, in `onDelete`: that is where a deletion is recorded. */
+function withoutRemovals<Change extends NodeChange<CanvasNode> | EdgeChange<CanvasEdge>>(changes: Change[]): Change[] {
+  return changes.filter((change) => change.type !== "remove");
 }
 
 function selectionOnly(changes: NodeChange<CanvasNode>[]) {
