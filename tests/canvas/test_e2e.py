@@ -7,6 +7,7 @@ keyboard, the panel) via `CanvasPage`; the stored document is then checked in th
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,11 @@ def test_the_fallback_chain_is_built_from_an_empty_canvas_by_hand(
     problems = canvas.problems()
     assert [(p.node_id, p.code) for p in problems] == [(wait_pay, "duration.invalid")], problems
     assert "/nodes/5/config/timeout" in page.locator(".tf-panel__errors").inner_text()
+    # The problem list leads to the step: clicking the problem selects it.
+    canvas.select(ids["start"])
+    page.get_by_test_id("problems").get_by_role("button").filter(has_text=wait_pay).click()
+    expect(canvas.node(wait_pay)).to_have_class(re.compile(r"\bselected\b"))
+    expect(canvas.panel.locator("code").first).to_have_text(wait_pay)
 
     canvas.set_config_json(wait_pay, wanted_nodes[wait_pay]["config"])
     assert canvas.save() == 200
