@@ -21,7 +21,15 @@ import { EditorContext, type EditorContextValue } from "./editorContext";
 import { EdgeInsertContext, type EdgeInsertValue, InsertableEdge } from "./InsertableEdge";
 import { insertOnEdge, insertableItems } from "./edgeInsert";
 import { type Graph, contentKey, editorReducer, initialEditorState } from "./editorState";
-import { addNode, applyEdgeEdits, applyNodeEdits, changesContent, connect, updateNodeDoc } from "./graphOps";
+import {
+  addNode,
+  applyEdgeEdits,
+  applyNodeEdits,
+  changesContent,
+  connect,
+  removeElements,
+  updateNodeDoc,
+} from "./graphOps";
 import { t } from "./i18n";
 import {
   type DocumentError,
@@ -107,7 +115,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   );
 
   const onNodesChange = useCallback(
-    (changes: NodeChange<CanvasNode>[]) => {
+    (reported: NodeChange<CanvasNode>[]) => {
+      const changes = withoutRemovals(reported);
+      if (!changes.length) return;
       const dragEnded = changes.some((change) => change.type === "position" && change.dragging === false);
       const dragging = changes.some((change) => change.type === "position" && change.dragging === true);
       const keyboardMove = changes.some((change) => change.type === "position" && change.dragging === undefined);
@@ -131,7 +141,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   );
 
   const onEdgesChange = useCallback(
-    (changes: EdgeChange<CanvasEdge>[]) => {
+    (reported: EdgeChange<CanvasEdge>[]) => {
+      const changes = withoutRemovals(reported);
+      if (!changes.length) return;
       const locked = readOnly || viewing;
       const update = (current: Graph) => applyEdgeEdits(current, locked ? changes.filter((c) => c.type === "select") : changes);
       if (viewing) {
@@ -141,6 +153,20 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
       dispatch({ kind: !locked && changesContent(changes) ? "change" : "transient", update });
     },
     [readOnly, viewing],
+  );
+
+  const onDelete = useCallback(
+    ({ nodes, edges }: { nodes: CanvasNode[]; edges: CanvasEdge[] }) => {
+      if (!editable) return;
+      const update = (current: Graph) =>
+        removeElements(
+          current,
+          nodes.map((node) => node.id),
+          edges.map((edge) => edge.id),
+        );
+      dispatch({ kind: "change", update });
+    },
+    [editable],
   );
 
   const onConnect = useCallback((connection: Connection) => {
@@ -359,6 +385,7 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
               onNodesChange={onNodesChange}
               onEdgesChange={onEdgesChange}
               onConnect={editable ? onConnect : undefined}
+              onDelete={editable ? onDelete : undefined}
               onNodeDragStart={() => {
                 dragBase.current = graph;
               }}
@@ -369,7 +396,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
               snapToGrid
               snapGrid={[10, 10]}
               defaultViewport={frame.viewport ?? undefined}
-              fitView={!frame.viewport}
+              // An empty journey opens at 100%: a queued fitView would fire when the first step is
+              // dropped and zoom to 200% around it, away from where the user dropped it.
+              fitView={!frame.viewport && opened.graph.nodes.length > 0}
               minZoom={0.1}
               proOptions={{ hideAttribution: true }}
             >
@@ -408,6 +437,11 @@ function groupByNode(errors: DocumentError[]): Map<string, DocumentError[]> {
     grouped.set(error.node_id, [...(grouped.get(error.node_id) ?? []), error]);
   }
   return grouped;
+}
+
+/** Removals arrive again, all together, in `onDelete`: that is where a deletion is recorded. */
+function withoutRemovals<Change extends NodeChange<CanvasNode> | EdgeChange<CanvasEdge>>(changes: Change[]): Change[] {
+  return changes.filter((change) => change.type !== "remove");
 }
 
 function selectionOnly(changes: NodeChange<CanvasNode>[]) {

@@ -50,6 +50,18 @@ export function applyNodeEdits(graph: Graph, changes: NodeChange<CanvasNode>[]):
   return { nodes, edges };
 }
 
+/** Removes nodes (with every edge touching them) and edges as one edit: a deletion the user
+ * makes in one keystroke is one undo step, although React Flow reports it as edge removals
+ * followed by node removals. */
+export function removeElements(graph: Graph, nodeIds: Iterable<string>, edgeIds: Iterable<string>): Graph {
+  const nodes = new Set(nodeIds);
+  const edges = new Set(edgeIds);
+  return {
+    nodes: graph.nodes.filter((node) => !nodes.has(node.id)),
+    edges: graph.edges.filter((edge) => !edges.has(edge.id) && !nodes.has(edge.source) && !nodes.has(edge.target)),
+  };
+}
+
 export function applyEdgeEdits(graph: Graph, changes: EdgeChange<CanvasEdge>[]): Graph {
   const present = new Set(graph.edges.map((edge) => edge.id));
   const relevant = changes.filter((change) => change.type !== "remove" || present.has(change.id));

@@ -35,22 +35,34 @@ def member(workspace: Workspace, username: str, role: str) -> Any:
 
 
 @pytest.fixture
-def open_canvas(browser: Any, live_server: Any, demo_workspace: Workspace) -> Iterator[OpenCanvas]:
-    """Opens a journey's canvas as a workspace member with `role` (editor by default)."""
+def signed_in_page(
+    browser: Any, live_server: Any, demo_workspace: Workspace
+) -> Iterator[Callable[..., Any]]:
+    """A blank page signed in as a workspace member with `role`, at the canvas's fixed viewport."""
     contexts: list[Any] = []
     users: dict[str, Any] = {}
 
-    def open_(journey_id: int, role: str = Role.EDITOR, *, locale: str = "en-US") -> Any:
+    def new_page(role: str = Role.EDITOR, *, locale: str = "en-US") -> Any:
         if role not in users:
             users[role] = member(demo_workspace, f"canvas-{role}", role)
         context = browser.new_context(viewport=VIEWPORT, reduced_motion="reduce", locale=locale)
         contexts.append(context)
         context.add_cookies([session_cookie(users[role], live_server.url)])
-        page = context.new_page()
+        return context.new_page()
+
+    yield new_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def open_canvas(signed_in_page: Callable[..., Any], live_server: Any) -> OpenCanvas:
+    """Opens a journey's canvas as a workspace member with `role` (editor by default)."""
+
+    def open_(journey_id: int, role: str = Role.EDITOR, *, locale: str = "en-US") -> Any:
+        page = signed_in_page(role, locale=locale)
         page.goto(f"{live_server.url}/journeys/{journey_id}/canvas/")
         page.locator(".tf-editor").wait_for()
         return page
 
-    yield open_
-    for context in contexts:
-        context.close()
+    return open_
