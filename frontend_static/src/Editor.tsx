@@ -35,6 +35,8 @@ import { NodePanel } from "./NodePanel";
 import { Palette } from "./Palette";
 import { DRAG_MIME, newDocNode, type PaletteItem, paletteItems } from "./palette";
 import { ErrorList } from "./ErrorList";
+import { ResultsBar } from "./ResultsBar";
+import { nodeTypesKey, useResults } from "./useResults";
 
 const NODE_TYPES = { journey: JourneyNode };
 
@@ -75,9 +77,17 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const dirty = useMemo(() => contentKey(graph) !== contentKey(state.saved), [graph, state.saved]);
   const items = useMemo(() => paletteItems(catalog), [catalog]);
   const errorsByNode = useMemo(() => groupByNode(errors), [errors]);
+  const results = useResults({
+    api,
+    journeyId: journey.id,
+    liveVersion: journey.live_version,
+    nodeTypesKey: nodeTypesKey(graph.nodes),
+    onErrors: setErrors,
+  });
+  const { figuresByNode, source: figuresSource } = results;
   const context = useMemo<EditorContextValue>(
-    () => ({ catalog, readOnly, errorsByNode }),
-    [catalog, readOnly, errorsByNode],
+    () => ({ catalog, readOnly, errorsByNode, figuresByNode, figuresSource }),
+    [catalog, readOnly, errorsByNode, figuresByNode, figuresSource],
   );
   const selected = graph.nodes.filter((node) => node.selected);
 
@@ -254,6 +264,7 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
             </button>
           </div>
         )}
+        <ResultsBar results={results} />
         <ErrorList errors={errors} onFocusNode={focusNode} />
         <div className="tf-body">
           {!readOnly && <Palette items={items} onAdd={(item) => addItem(item)} />}

@@ -3,12 +3,17 @@ import { createContext, useContext } from "react";
 
 import type { Catalog } from "./catalog";
 import type { DocumentError } from "./journey";
+import type { FiguresByNode } from "./stats";
+import type { FiguresSource } from "./useResults";
 
 export interface EditorContextValue {
   catalog: Catalog;
   readOnly: boolean;
   /** Validation errors by node id. */
   errorsByNode: Map<string, DocumentError[]>;
+  /** Results drawn on the nodes (NodeFigures), null when hidden; `figuresSource` says whose. */
+  figuresByNode: FiguresByNode | null;
+  figuresSource: FiguresSource;
 }
 
 export const EditorContext = createContext<EditorContextValue | null>(null);
