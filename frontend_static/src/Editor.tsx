@@ -163,7 +163,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const validate = useCallback(
     async (document: JourneyDocument) => {
       const answer = await validateDocument(api, journey.id, document);
-      if (answer.status === 200) setErrors(answer.body.errors);
+      // Unchanged errors keep the same array: a new one would re-render every node for nothing.
+      const next = answer.body.errors;
+      if (answer.status === 200) setErrors((current) => (JSON.stringify(current) === JSON.stringify(next) ? current : next));
     },
     [api, journey.id],
   );
