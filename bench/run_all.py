@@ -3,7 +3,8 @@
 Each benchmark is a script whose last printed line is a JSON object; it runs in its own
 interpreter (its own database and memory), its lines are shown as they come, and the merged
 object is printed at the end. Arguments are passed on to `bench/engine.py` (e.g. `--quick`);
-`--quick` also shrinks `bench/dispatch.py`, `bench/huawei.py` and `bench/twilio.py`.
+`--quick` also shrinks `bench/dispatch.py`, `bench/huawei.py` and `bench/twilio.py`, and gives
+`bench/canvas.py` fewer runs.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def main() -> None:
         **run("dispatch.py", *quick),
         **run("huawei.py", *quick),
         **run("twilio.py", *quick),
+        **run("canvas.py", *quick),
     }
     print(json.dumps(results))
 

@@ -52,6 +52,8 @@ import { useEditingShortcuts } from "./useEditingShortcuts";
 import { useLifecycle } from "./useLifecycle";
 import { type VersionView, versionView as viewOfVersion } from "./versionView";
 import { VersionBanner } from "./VersionBanner";
+import { ResultsBar } from "./ResultsBar";
+import { nodeTypesKey, useResults } from "./useResults";
 
 const NODE_TYPES = { journey: JourneyNode };
 /** Every edge shows its port and a "+" to insert a step (the default type is replaced). */
@@ -92,6 +94,14 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const items = useMemo(() => paletteItems(catalog), [catalog]);
   const insertable = useMemo(() => insertableItems(catalog, items), [catalog, items]);
   const errorsByNode = useMemo(() => groupByNode(errors), [errors]);
+  const results = useResults({
+    api,
+    journeyId: journey.id,
+    liveVersion: journey.live_version,
+    nodeTypesKey: nodeTypesKey(graph.nodes),
+    onErrors: setErrors,
+  });
+  const { figuresByNode, source: figuresSource } = results;
   const selected = shown.nodes.filter((node) => node.selected);
 
   const currentDocument = useCallback(
@@ -110,8 +120,10 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
       api,
       journeyId: journey.id,
       getDocument,
+      figuresByNode,
+      figuresSource,
     }),
-    [catalog, editable, viewing, errorsByNode, api, journey.id, getDocument],
+    [catalog, editable, viewing, errorsByNode, api, journey.id, getDocument, figuresByNode, figuresSource],
   );
 
   const onNodesChange = useCallback(
@@ -213,7 +225,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const validate = useCallback(
     async (document: JourneyDocument) => {
       const answer = await validateDocument(api, journey.id, document);
-      if (answer.status === 200) setErrors(answer.body.errors);
+      // Unchanged errors keep the same array: a new one would re-render every node for nothing.
+      const next = answer.body.errors;
+      if (answer.status === 200) setErrors((current) => (JSON.stringify(current) === JSON.stringify(next) ? current : next));
     },
     [api, journey.id],
   );
@@ -365,6 +379,7 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
             </button>
           </div>
         )}
+        <ResultsBar results={results} />
         {!viewing && <ErrorList errors={errors} onFocusNode={focusNode} />}
         <div className="tf-body">
           {editable && <Palette items={items} onAdd={(item) => addItem(item)} />}

@@ -7,6 +7,7 @@ import { isOptionalPort, portsOf } from "./catalog";
 import { useEditorContext } from "./editorContext";
 import { t } from "./i18n";
 import type { CanvasNode } from "./mapper";
+import { NodeFigures } from "./NodeFigures";
 import { nodeSummary, nodeTitle } from "./nodeSummary";
 
 function JourneyNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
@@ -24,6 +25,7 @@ function JourneyNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
       <div className="tf-node__type">{nodeTitle(catalog, node)}</div>
       <div className="tf-node__label">{node.label || id}</div>
       {summary && <div className="tf-node__summary">{summary}</div>}
+      <NodeFigures id={id} ports={ports} />
       {node.notes && <div className="tf-node__notes" title={node.notes}>✎</div>}
       {errors.length > 0 && (
         <div className="tf-node__badge" role="status" title={errors.map((error) => error.message).join("\n")}>

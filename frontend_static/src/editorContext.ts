@@ -5,6 +5,8 @@ import type { Api } from "./api";
 import type { Catalog } from "./catalog";
 import type { JourneyDocument } from "./document";
 import type { DocumentError } from "./journey";
+import type { FiguresByNode } from "./stats";
+import type { FiguresSource } from "./useResults";
 
 export interface EditorContextValue {
   catalog: Catalog;
@@ -16,6 +18,9 @@ export interface EditorContextValue {
   journeyId: number;
   /** The document the canvas would save now; stable, so it never re-renders the nodes. */
   getDocument: () => JourneyDocument;
+  /** Results drawn on the nodes (NodeFigures), null when hidden; `figuresSource` says whose. */
+  figuresByNode: FiguresByNode | null;
+  figuresSource: FiguresSource;
 }
 
 export const EditorContext = createContext<EditorContextValue | null>(null);
