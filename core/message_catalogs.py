@@ -69,10 +69,11 @@ def canvas_messages(src_dir: Path = CANVAS_SOURCES) -> dict[str, list[str]]:
 def server_messages() -> dict[str, list[str]]:
     """msgid -> origin, for what the API sends and the canvas translates with `t(value)`.
 
-    Channels come from the registry, so a plugin installed when the catalog is extracted gets its
-    titles in; Django must be set up (the registry reads settings).
+    Channels are Touchflow's built-in ones, not the live registry: the catalog must not depend on
+    which plugins happen to be installed where it is extracted (or which a test registered). A
+    third-party channel's title shows untranslated unless Touchflow's catalog has the same text.
     """
-    from channels_plugins.registry import get_registry
+    from channels_plugins.builtin.channels import BUILTIN_CHANNELS
     from journeys.catalog import NODE_TYPES
     from journeys.models import JourneyStatus
 
@@ -92,7 +93,7 @@ def server_messages() -> dict[str, list[str]]:
             "journeys/catalog.py",
         )
     add([status.value for status in JourneyStatus], "journeys/models/journey.py")
-    for channel in get_registry().channels.values():
+    for channel in BUILTIN_CHANNELS:
         add([channel.title, channel.description], f"channel {channel.name}")
     return found
 
