@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: setup canvas run test test-all lint format bench clean
+.PHONY: setup canvas run test test-all lint format messages bench clean
 
 # The canvas (frontend_static/): npm ci when the lock file changed, a Vite build when a source did.
 CANVAS := frontend_static
@@ -62,6 +62,11 @@ test-all: lint canvas
 	cd $(CANVAS) && npm test --silent
 	$(PY) -m pytest -n $(PYTEST_WORKERS)
 	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+# Translations (core/locale): re-extract the admin's and the canvas's strings, keep existing
+# translations, compile the .mo files and list what still needs translating. Needs gettext.
+messages: setup
+	$(PY) manage.py touchflow_messages
 
 # Benchmarks print figures as ratios measured in one run; the last line is JSON merging them.
 # BENCH_ARGS goes to bench/engine.py, e.g. BENCH_ARGS=--quick or BENCH_ARGS="--n 20000".

@@ -16,9 +16,11 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from channels_plugins import gates, services
-from channels_plugins.models import ChannelAccount, UnusableAddress
+from channels_plugins.models import BreakerState, ChannelAccount, UnusableAddress
 from channels_plugins.receipt_hook import receipt_url
 from core.admin_scoping import ReadableJSONFormField, WorkspaceScopedAdmin
 
@@ -29,7 +31,7 @@ class ChannelAccountForm(forms.ModelForm):  # type: ignore[type-arg]
     config = ReadableJSONFormField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "cols": 80, "style": "font-family: monospace"}),
-        help_text="Secret fields are not shown; leave them out to keep the stored values.",
+        help_text=_("Secret fields are not shown; leave them out to keep the stored values."),
     )
 
     class Meta:
@@ -75,29 +77,42 @@ class ChannelAccountAdmin(WorkspaceScopedAdmin):
         url = ["receipt_url"] if obj is not None and self._may_write(request, obj) else []
         return [*fixed, "stored_config", *url, "breaker", "created_at", "updated_at"]
 
-    @admin.display(description="Receipt URL (give it to the provider)")
+    @admin.display(description=_("Receipt URL (give it to the provider)"))
     def receipt_url(self, account: ChannelAccount) -> str:
         return receipt_url(account) if account.pk is not None else "-"
 
-    @admin.action(description="Replace the receipt URL (the old one stops working)")
+    @admin.action(description=_("Replace the receipt URL (the old one stops working)"))
     def rotate_receipt_url(self, request: HttpRequest, queryset: QuerySet[ChannelAccount]) -> None:
         rotated = [a for a in queryset if self._may_write(request, a)]
         for account in rotated:
             services.rotate_hook_token(account)
-        self.message_user(request, f"Replaced the receipt URL of {len(rotated)} account(s).")
+        self.message_user(
+            request,
+            ngettext(
+                "Replaced the receipt URL of %(count)d account.",
+                "Replaced the receipt URL of %(count)d accounts.",
+                len(rotated),
+            )
+            % {"count": len(rotated)},
+        )
 
-    @admin.display(description="Circuit breaker")
+    @admin.display(description=_("Circuit breaker"))
     def breaker(self, account: ChannelAccount) -> str:
         if account.pk is None:
             return "-"
         status = gates.breaker_status(account)
-        text = f"{status['state']}, {status['failures']} consecutive failures"
-        if status["state"] != "closed":
-            text += f"; opened {status['opened_at']:%Y-%m-%d %H:%M:%S} UTC"
-            text += f", next probe {status['reopens_at']:%Y-%m-%d %H:%M:%S} UTC"
+        text = _("%(state)s, %(failures)s consecutive failures") % {
+            "state": BreakerState(status["state"]).label,
+            "failures": status["failures"],
+        }
+        if status["state"] != BreakerState.CLOSED:
+            text += _("; opened %(opened)s UTC, next probe %(reopens)s UTC") % {
+                "opened": f"{status['opened_at']:%Y-%m-%d %H:%M:%S}",
+                "reopens": f"{status['reopens_at']:%Y-%m-%d %H:%M:%S}",
+            }
         return text
 
-    @admin.display(description="Stored config (secrets masked)")
+    @admin.display(description=_("Stored config (secrets masked)"))
     def stored_config(self, account: ChannelAccount) -> str:
         if account.pk is None:
             return "-"

@@ -1,12 +1,13 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChannelsPluginsConfig(AppConfig):
     name = "channels_plugins"
     label = "channels_plugins"
-    verbose_name = "Channels"
+    verbose_name = _("Channels")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

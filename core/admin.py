@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin_scoping import READABLE_JSON, WorkspaceScopedAdmin, member_workspace_ids
 from core.models import ApiKey, Contact, Event, Membership, Segment, SuppressionEntry, Workspace
@@ -76,14 +78,20 @@ class ApiKeyAdmin(WorkspaceScopedAdmin):
         obj.pk = key.pk
         obj.prefix = key.prefix
         self.message_user(
-            request, f"Copy this key now; it will not be shown again: {raw_key}", messages.WARNING
+            request,
+            _("Copy this key now; it will not be shown again: %(key)s") % {"key": raw_key},
+            messages.WARNING,
         )
 
-    @admin.action(description="Revoke the selected keys")
+    @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         for key in queryset:
             revoke_api_key(key)
-        self.message_user(request, f"Revoked {queryset.count()} key(s).")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("Revoked %(count)d key.", "Revoked %(count)d keys.", count) % {"count": count},
+        )
 
 
 @admin.register(Contact)

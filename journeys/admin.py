@@ -16,6 +16,12 @@ from core.admin_scoping import WorkspaceScopedAdmin
 from journeys import services
 from journeys.models import Journey, JourneyVersion
 
+# What the pause and resume actions report, per journey.
+DONE = {
+    "pause": _("%(journey)s: paused."),
+    "resume": _("%(journey)s: resumed."),
+}
+
 
 class JourneyAdminForm(forms.ModelForm):
     """Carries the rev the editor loaded, so saving a stale page is refused, not merged."""
@@ -70,27 +76,33 @@ class JourneyAdmin(WorkspaceScopedAdmin):
                     version = services.publish_journey(
                         journey, publisher=services.Publisher(user_id=user_id)
                     )
-                    self.message_user(request, f"{journey}: published version {version.number}.")
+                    self.message_user(
+                        request,
+                        _("%(journey)s: published version %(number)s.")
+                        % {"journey": journey, "number": version.number},
+                    )
                 else:
                     services.change_status(journey, verb)
-                    self.message_user(request, f"{journey}: {verb}d.")
+                    self.message_user(request, DONE[verb] % {"journey": journey})
             except services.InvalidDocument as exc:
                 details = "; ".join(
-                    f"{error.code} at {error.path}: {error.message}" for error in exc.errors[:5]
+                    _("%(code)s at %(path)s: %(message)s")
+                    % {"code": error.code, "path": error.path, "message": error.message}
+                    for error in exc.errors[:5]
                 )
                 self.message_user(request, f"{journey}: {exc} {details}", messages.ERROR)
             except services.JourneyError as exc:
                 self.message_user(request, f"{journey}: {exc}", messages.ERROR)
 
-    @admin.action(description="Publish the selected journeys")
+    @admin.action(description=_("Publish the selected journeys"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Journey]) -> None:
         self._run(request, queryset, "publish")
 
-    @admin.action(description="Pause the selected journeys")
+    @admin.action(description=_("Pause the selected journeys"))
     def pause(self, request: HttpRequest, queryset: QuerySet[Journey]) -> None:
         self._run(request, queryset, "pause")
 
-    @admin.action(description="Resume the selected journeys")
+    @admin.action(description=_("Resume the selected journeys"))
     def resume(self, request: HttpRequest, queryset: QuerySet[Journey]) -> None:
         self._run(request, queryset, "resume")
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from channels_plugins.models import ChannelAccount
 from channels_plugins.services import create_account
@@ -39,11 +40,11 @@ DEMO_ACCOUNTS = {
     "wechat-oa": "wechat",
 }
 DEMO_JOURNEYS = {
-    "onboarding_drip.json": "New-user onboarding drip",
-    "silent_staircase.json": "Silent-user staircase",
-    "cart_abc_test.json": "Hesitating buyers A/B/C test",
-    "fallback_chain.json": "Cross-channel fallback chain",
-    "high_value_routing.json": "High-value customers",
+    "onboarding_drip.json": gettext_noop("New-user onboarding drip"),
+    "silent_staircase.json": gettext_noop("Silent-user staircase"),
+    "cart_abc_test.json": gettext_noop("Hesitating buyers A/B/C test"),
+    "fallback_chain.json": gettext_noop("Cross-channel fallback chain"),
+    "high_value_routing.json": gettext_noop("High-value customers"),
 }
 DEMO_CONTACTS: list[dict[str, Any]] = [
     {

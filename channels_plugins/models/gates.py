@@ -6,34 +6,54 @@ the circuit breaker. One small row per account, written only by compare-and-set 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from channels_plugins.models.accounts import ChannelAccount
 
 
 class BreakerState(models.TextChoices):
-    CLOSED = "closed", "Closed"  # sending normally
-    OPEN = "open", "Open"  # the provider kept failing: messages wait until `reopens_at`
-    HALF_OPEN = "half_open", "Half-open"  # one probe message is out; the rest wait for it
+    # Closed: sending normally. Open: the provider kept failing, messages wait until
+    # `reopens_at`. Half-open: one probe message is out; the rest wait for it.
+    CLOSED = "closed", pgettext_lazy("circuit breaker", "Closed")
+    OPEN = "open", pgettext_lazy("circuit breaker", "Open")
+    HALF_OPEN = "half_open", pgettext_lazy("circuit breaker", "Half-open")
 
 
 class AccountGate(models.Model):
     account = models.OneToOneField(
-        ChannelAccount, on_delete=models.CASCADE, primary_key=True, related_name="gate"
+        ChannelAccount,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="gate",
+        verbose_name=_("account"),
     )
-    tokens = models.FloatField(default=0.0, help_text="Tokens in the bucket at `refilled_at`.")
-    refilled_at = models.DateTimeField(null=True, blank=True)
+    tokens = models.FloatField(
+        default=0.0, help_text=_("Tokens in the bucket at `refilled_at`."), verbose_name=_("tokens")
+    )
+    refilled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("refilled at"))
     breaker = models.CharField(
-        max_length=16, choices=BreakerState.choices, default=BreakerState.CLOSED
+        max_length=16,
+        choices=BreakerState.choices,
+        default=BreakerState.CLOSED,
+        verbose_name=_("breaker"),
     )
     failures = models.PositiveIntegerField(
-        default=0, help_text="Consecutive failures that show the provider unwell."
+        default=0,
+        help_text=_("Consecutive failures that show the provider unwell."),
+        verbose_name=_("failures"),
     )
-    opened_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True, verbose_name=_("opened at"))
     reopens_at = models.DateTimeField(
-        null=True, blank=True, help_text="Open: when the cooldown ends. Half-open: probe lease."
+        null=True,
+        blank=True,
+        help_text=_("Open: when the cooldown ends. Half-open: probe lease."),
+        verbose_name=_("reopens at"),
     )
-    cooldown = models.FloatField(default=0.0, help_text="The current cooldown, in seconds.")
-    version = models.PositiveBigIntegerField(default=0)
+    cooldown = models.FloatField(
+        default=0.0, help_text=_("The current cooldown, in seconds."), verbose_name=_("cooldown")
+    )
+    version = models.PositiveBigIntegerField(default=0, verbose_name=_("version"))
 
     def __str__(self) -> str:
         return f"gate of account {self.account_id} ({self.breaker})"

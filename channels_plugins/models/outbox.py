@@ -9,66 +9,96 @@ and enrollment are plain references here.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from channels_plugins.models.accounts import ChannelAccount
 from core.models import Contact, Workspace
 
 
 class MessageStatus(models.TextChoices):
-    PENDING = "pending", "Pending"  # created, or held for a window, a limit or a retry
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    DELIVERED = "delivered", "Delivered"
-    OPENED = "opened", "Opened"
-    CLICKED = "clicked", "Clicked"
-    BOUNCED = "bounced", "Bounced"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"  # a policy said no; `reason` says which
+    PENDING = "pending", _("Pending")  # created, or held for a window, a limit or a retry
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    OPENED = "opened", _("Opened")
+    CLICKED = "clicked", _("Clicked")
+    BOUNCED = "bounced", _("Bounced")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")  # a policy said no; `reason` says which
 
 
 class MessageCategory(models.TextChoices):
-    MARKETING = "marketing", "Marketing"
-    TRANSACTIONAL = "transactional", "Transactional"
+    MARKETING = "marketing", _("Marketing")
+    TRANSACTIONAL = "transactional", _("Transactional")
 
 
 class Message(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
-    channel = models.CharField(max_length=64)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="messages", verbose_name=_("contact")
+    )
+    channel = models.CharField(max_length=64, verbose_name=_("channel"))
     account = models.ForeignKey(
-        ChannelAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        ChannelAccount,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name=_("account"),
     )
     category = models.CharField(
-        max_length=16, choices=MessageCategory.choices, default=MessageCategory.MARKETING
+        max_length=16,
+        choices=MessageCategory.choices,
+        default=MessageCategory.MARKETING,
+        verbose_name=_("category"),
     )
     # No index of its own: `message_journey_stats` starts with it, and every index costs each
     # message the walker writes.
-    journey_id = models.BigIntegerField(null=True, blank=True)
-    node_id = models.CharField(max_length=200, blank=True)
-    enrollment_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    content = models.JSONField(default=dict, help_text="The rendered params.")
+    journey_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("journey id"))
+    node_id = models.CharField(max_length=200, blank=True, verbose_name=_("node id"))
+    enrollment_id = models.BigIntegerField(
+        null=True, blank=True, db_index=True, verbose_name=_("enrollment id")
+    )
+    content = models.JSONField(
+        default=dict, help_text=_("The rendered params."), verbose_name=_("content")
+    )
     frequency_cap = models.JSONField(
         null=True,
         blank=True,
-        help_text="The sending journey's cap, checked at dispatch with the workspace's caps.",
+        help_text=_("The sending journey's cap, checked at dispatch with the workspace's caps."),
+        verbose_name=_("frequency cap"),
     )
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    idempotency_key = models.CharField(
+        max_length=200, unique=True, verbose_name=_("idempotency key")
+    )
     status = models.CharField(
-        max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING
+        max_length=16,
+        choices=MessageStatus.choices,
+        default=MessageStatus.PENDING,
+        verbose_name=_("status"),
     )
-    reason = models.CharField(max_length=200, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
     possible_duplicate = models.BooleanField(
         default=False,
-        help_text="Claimed again after its dispatcher died mid-send: the provider may have it "
-        "twice (it got the same idempotency key both times). Stays set whatever happens next.",
+        help_text=_(
+            "Claimed again after its dispatcher died mid-send: the provider may have it "
+            "twice (it got the same idempotency key both times). Stays set whatever happens next."
+        ),
+        verbose_name=_("possible duplicate"),
     )
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    provider_message_id = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt at"))
+    provider_message_id = models.CharField(
+        max_length=200, blank=True, verbose_name=_("provider message id")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="message_due"),
             models.Index(fields=["contact", "channel", "sent_at"], name="message_contact_sent"),

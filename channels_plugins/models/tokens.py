@@ -10,17 +10,19 @@ breaking the others' tokens; one row per app here is the single central store th
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ProviderToken(models.Model):
     key = models.CharField(
         max_length=300,
         unique=True,
-        help_text="Provider, base URL and app id: whose token this is.",
+        help_text=_("Provider, base URL and app id: whose token this is."),
+        verbose_name=_("key"),
     )
-    token = models.TextField()
-    expires_at = models.DateTimeField()
-    fetched_at = models.DateTimeField()
+    token = models.TextField(verbose_name=_("token"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    fetched_at = models.DateTimeField(verbose_name=_("fetched at"))
 
     def __str__(self) -> str:
         return f"{self.key} (until {self.expires_at:%Y-%m-%d %H:%M})"

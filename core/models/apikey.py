@@ -13,6 +13,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models.workspace import Workspace
 
@@ -21,9 +22,9 @@ VISIBLE_CHARS = 11  # "tf_" and the first eight random characters
 
 
 class Scope(models.TextChoices):
-    READ = "read", "Read"
-    WRITE = "write", "Write"
-    INGEST = "ingest", "Ingest"
+    READ = "read", _("Read")
+    WRITE = "write", _("Write")
+    INGEST = "ingest", _("Ingest")
 
 
 ALL_SCOPES = [Scope.READ.value, Scope.WRITE.value, Scope.INGEST.value]
@@ -39,17 +40,22 @@ def generate_raw_key() -> str:
 
 
 class ApiKey(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField(max_length=200, blank=True)
-    prefix = models.CharField(max_length=VISIBLE_CHARS, editable=False)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    scopes = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("workspace")
+    )
+    name = models.CharField(max_length=200, blank=True, verbose_name=_("name"))
+    prefix = models.CharField(max_length=VISIBLE_CHARS, editable=False, verbose_name=_("prefix"))
+    digest = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("digest"))
+    scopes = models.JSONField(default=list, verbose_name=_("scopes"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("last used at")
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
-        verbose_name = "API key"
+        verbose_name_plural = _("API keys")
+        verbose_name = _("API key")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

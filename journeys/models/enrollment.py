@@ -8,62 +8,80 @@ work, because an expired lease makes the enrollment claimable again.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models import Contact, Workspace
 from journeys.models.journey import Journey, JourneyVersion
 
 
 class EnrollmentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"  # due or running
-    WAITING = "waiting", "Waiting"
-    COMPLETED = "completed", "Completed"  # reached an exit
-    CONVERTED = "converted", "Converted"  # reached the goal
-    EXITED = "exited", "Exited"  # exit_on, archive or manual removal
-    FAILED = "failed", "Failed"
+    ACTIVE = "active", _("Active")  # due or running
+    WAITING = "waiting", _("Waiting")
+    COMPLETED = "completed", _("Completed")  # reached an exit
+    CONVERTED = "converted", _("Converted")  # reached the goal
+    EXITED = "exited", _("Exited")  # exit_on, archive or manual removal
+    FAILED = "failed", _("Failed")
 
 
 LIVE_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITING)
 
 
 class Enrollment(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="enrollments")
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
+    journey = models.ForeignKey(
+        Journey, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("journey")
+    )
     version = models.ForeignKey(
         JourneyVersion,
         on_delete=models.PROTECT,
         related_name="enrollments",
-        help_text="The version entered; the enrollment finishes on it.",
+        help_text=_("The version entered; the enrollment finishes on it."),
+        verbose_name=_("version"),
     )
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="enrollments")
-    node_id = models.CharField(max_length=200)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("contact")
+    )
+    node_id = models.CharField(max_length=200, verbose_name=_("node id"))
     status = models.CharField(
-        max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+        max_length=16,
+        choices=EnrollmentStatus.choices,
+        default=EnrollmentStatus.ACTIVE,
+        verbose_name=_("status"),
     )
     wake_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When it is next due; null while only an event can wake it.",
+        help_text=_("When it is next due; null while only an event can wake it."),
+        verbose_name=_("wake at"),
     )
-    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, verbose_name=_("lease until"))
     lease_token = models.CharField(
         max_length=32,
         blank=True,
-        help_text="Set by each claim; a write-back must present it (a fencing token).",
+        help_text=_("Set by each claim; a write-back must present it (a fencing token)."),
+        verbose_name=_("lease token"),
     )
     visit = models.PositiveIntegerField(
-        default=0, help_text="Counts node visits; with the node it keys idempotent side effects."
+        default=0,
+        help_text=_("Counts node visits; with the node it keys idempotent side effects."),
+        verbose_name=_("visit"),
     )
-    context = models.JSONField(default=dict, blank=True)
-    entered_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
+    context = models.JSONField(default=dict, blank=True, verbose_name=_("context"))
+    entered_at = models.DateTimeField(verbose_name=_("entered at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     converted_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the goal event occurred; set even after the enrollment finished.",
+        help_text=_("When the goal event occurred; set even after the enrollment finished."),
+        verbose_name=_("converted at"),
     )
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, verbose_name=_("error"))
 
     class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
         indexes = [
             models.Index(fields=["status", "wake_at"], name="enrollment_due"),
             models.Index(fields=["contact", "journey"], name="enrollment_contact_journey"),
@@ -88,17 +106,21 @@ class Enrollment(models.Model):
 class StepLog(models.Model):
     """One node visit: what happened and which port was taken (the timeline's "why")."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="steps")
-    node_id = models.CharField(max_length=200)
-    visit = models.PositiveIntegerField()
-    port = models.CharField(max_length=100, blank=True)
-    at = models.DateTimeField()
-    detail = models.JSONField(default=dict, blank=True)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="steps", verbose_name=_("enrollment")
+    )
+    node_id = models.CharField(max_length=200, verbose_name=_("node id"))
+    visit = models.PositiveIntegerField(verbose_name=_("visit"))
+    port = models.CharField(max_length=100, blank=True, verbose_name=_("port"))
+    at = models.DateTimeField(verbose_name=_("at"))
+    detail = models.JSONField(default=dict, blank=True, verbose_name=_("detail"))
 
     class Meta:
         # One index besides the unique key: every step writes a row, and each index costs that
         # write more than the walker's own work for the step. A contact's timeline finds its
         # steps by enrollment through either index and sorts the few it has.
+        verbose_name = _("step log")
+        verbose_name_plural = _("step logs")
         indexes = [
             # Journey stats count visits and ports per node without reading the rows.
             models.Index(fields=["enrollment", "node_id", "port"], name="steplog_enrollment_node"),

@@ -10,6 +10,7 @@ and contact changes re-evaluate one contact at once; the clock only ever reads r
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models import Contact, Segment
 
@@ -17,12 +18,17 @@ from core.models import Contact, Segment
 class SegmentTracking(models.Model):
     """A segment some live journey enters on; `rule_checksum` is the rule the states follow."""
 
-    segment = models.OneToOneField(Segment, on_delete=models.CASCADE, related_name="tracking")
+    segment = models.OneToOneField(
+        Segment, on_delete=models.CASCADE, related_name="tracking", verbose_name=_("segment")
+    )
     rule_checksum = models.CharField(
-        max_length=64, help_text="When the segment's rule changes, membership is re-baselined."
+        max_length=64,
+        help_text=_("When the segment's rule changes, membership is re-baselined."),
+        verbose_name=_("rule checksum"),
     )
     baseline_at = models.DateTimeField(
-        help_text="When every contact was last evaluated without enrolling anyone."
+        help_text=_("When every contact was last evaluated without enrolling anyone."),
+        verbose_name=_("baseline at"),
     )
 
     def __str__(self) -> str:
@@ -30,15 +36,24 @@ class SegmentTracking(models.Model):
 
 
 class SegmentState(models.Model):
-    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="+")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    member = models.BooleanField()
-    recheck_at = models.DateTimeField(
-        null=True, blank=True, help_text="When time alone may change membership; null: never."
+    segment = models.ForeignKey(
+        Segment, on_delete=models.CASCADE, related_name="+", verbose_name=_("segment")
     )
-    evaluated_at = models.DateTimeField()
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="+", verbose_name=_("contact")
+    )
+    member = models.BooleanField(verbose_name=_("member"))
+    recheck_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When time alone may change membership; null: never."),
+        verbose_name=_("recheck at"),
+    )
+    evaluated_at = models.DateTimeField(verbose_name=_("evaluated at"))
 
     class Meta:
+        verbose_name = _("segment state")
+        verbose_name_plural = _("segment states")
         constraints = [
             models.UniqueConstraint(fields=["segment", "contact"], name="segment_state_unique")
         ]

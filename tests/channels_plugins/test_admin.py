@@ -117,7 +117,7 @@ def test_the_change_page_shows_the_circuit_breaker(
     admin_client: Client, account: ChannelAccount
 ) -> None:
     assert (
-        "closed, 0 consecutive failures" in admin_client.get(change_url(account)).content.decode()
+        "Closed, 0 consecutive failures" in admin_client.get(change_url(account)).content.decode()
     )
     opened = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
     AccountGate.objects.create(
@@ -129,6 +129,6 @@ def test_the_change_page_shows_the_circuit_breaker(
     )
     page = admin_client.get(change_url(account)).content.decode()
     assert (
-        "open, 5 consecutive failures; opened 2026-11-02 04:00:00 UTC, "
+        "Open, 5 consecutive failures; opened 2026-11-02 04:00:00 UTC, "
         "next probe 2026-11-02 04:01:00 UTC"
     ) in page
