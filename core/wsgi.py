@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn core.wsgi)."""
+"""WSGI entry point (gunicorn core.wsgi). Each worker warms up before it serves (core.warmup)."""
 
 import os
 
@@ -6,3 +6,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
 application = get_wsgi_application()
+
+from core.warmup import warm_up  # noqa: E402 - needs the settings configured just above
+
+warm_up()
