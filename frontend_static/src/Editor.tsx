@@ -54,10 +54,10 @@ type SaveState =
 
 /** Opens a document: nodes the document gave no position are laid out around the rest. */
 export function openDocument(definition: unknown): { graph: Graph; frame: DocumentFrame } {
-  const { nodes, edges, frame } = toCanvas(asDocument(definition));
+  const { nodes, edges, settings, frame } = toCanvas(asDocument(definition));
   const unplaced = new Set(nodes.filter((node) => !node.data.placed).map((node) => node.id));
   const laidOut = unplaced.size ? layout(nodes, edges, unplaced) : nodes;
-  return { graph: { nodes: laidOut, edges }, frame };
+  return { graph: { nodes: laidOut, edges, settings }, frame };
 }
 
 export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
