@@ -15,7 +15,8 @@ import { type DragEvent, useCallback, useEffect, useMemo, useReducer, useRef, us
 
 import type { Api } from "./api";
 import type { Catalog } from "./catalog";
-import type { DocNode, JourneyDocument } from "./document";
+import { useChannelAccounts } from "./channelAccounts";
+import type { DocNode, JourneyDocument, JsonObject } from "./document";
 import { asDocument } from "./document";
 import { EditorContext, type EditorContextValue } from "./editorContext";
 import { type Graph, contentKey, editorReducer, initialEditorState } from "./editorState";
@@ -33,6 +34,7 @@ import { layout } from "./layout";
 import { type CanvasEdge, type CanvasNode, type DocumentFrame, toCanvas, toDocument } from "./mapper";
 import { NodePanel } from "./NodePanel";
 import { Palette } from "./Palette";
+import { SettingsPanel } from "./SettingsPanel";
 import { DRAG_MIME, newDocNode, type PaletteItem, paletteItems } from "./palette";
 import { ErrorList } from "./ErrorList";
 
@@ -71,6 +73,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const flow = useReactFlow<CanvasNode, CanvasEdge>();
   const dragBase = useRef<Graph | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const accounts = useChannelAccounts(api);
+  const nodeIds = useMemo(() => idsByType(graph.nodes), [graph.nodes]);
 
   const dirty = useMemo(() => contentKey(graph) !== contentKey(state.saved), [graph, state.saved]);
   const items = useMemo(() => paletteItems(catalog), [catalog]);
@@ -143,6 +148,10 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
 
   const updateDoc = useCallback((id: string, doc: DocNode) => {
     dispatch({ kind: "change", update: (current) => updateNodeDoc(current, id, doc) });
+  }, []);
+
+  const updateSettings = useCallback((settings: JsonObject | undefined) => {
+    dispatch({ kind: "change", update: (current) => ({ ...current, settings }) });
   }, []);
 
   const tidy = useCallback(() => {
@@ -224,6 +233,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
           <span className="tf-status" data-testid="journey-status">
             {t(journey.status)}
           </span>
+          <button type="button" aria-pressed={settingsOpen} onClick={() => setSettingsOpen((open) => !open)}>
+            {t("Journey settings")}
+          </button>
           {!readOnly && (
             <>
               <button type="button" onClick={() => dispatch({ kind: "undo" })} disabled={!state.history.past.length}>
@@ -292,12 +304,24 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
               <MiniMap pannable zoomable ariaLabel={t("Mini map")} />
             </ReactFlow>
           </div>
-          {selected.length === 1 && (
-            <NodePanel
-              key={selected[0].id}
-              node={selected[0].data.doc}
-              onChange={(doc) => updateDoc(selected[0].id, doc)}
+          {settingsOpen ? (
+            <SettingsPanel
+              settings={graph.settings}
+              channels={catalog.channels}
+              readOnly={readOnly}
+              onChange={updateSettings}
+              onClose={() => setSettingsOpen(false)}
             />
+          ) : (
+            selected.length === 1 && (
+              <NodePanel
+                key={selected[0].id}
+                node={selected[0].data.doc}
+                onChange={(doc) => updateDoc(selected[0].id, doc)}
+                accounts={accounts}
+                nodeIds={nodeIds}
+              />
+            )
           )}
         </div>
       </div>
@@ -319,6 +343,13 @@ function SaveStatus({ state, dirty }: { state: SaveState; dirty: boolean }) {
 function describeFailure(status: number, body: unknown): string {
   const detail = body && typeof body === "object" && "detail" in body ? String(body.detail) : "";
   return t("Saving failed (%(status)s). %(detail)s", { status, detail });
+}
+
+/** Node ids by type, in graph order (forms offer e.g. the send nodes a wait_event can watch). */
+function idsByType(nodes: CanvasNode[]): Record<string, string[]> {
+  const ids: Record<string, string[]> = {};
+  for (const node of nodes) (ids[node.data.doc.type] ??= []).push(node.id);
+  return ids;
 }
 
 function groupByNode(errors: DocumentError[]): Map<string, DocumentError[]> {

@@ -370,3 +370,13 @@ export function sendSchema(schema: Schema, channels: readonly ChannelInfo[], cha
   }
   return { ...schema, properties };
 }
+
+/** Validator messages of one node by pointer relative to the node (/nodes/3/config/x → /config/x). */
+export function messagesByPointer(errors: readonly { path: string; message: string }[]): Map<string, string[]> {
+  const byPointer = new Map<string, string[]>();
+  for (const error of errors) {
+    const pointer = error.path.replace(/^\/nodes\/\d+/, "");
+    byPointer.set(pointer, [...(byPointer.get(pointer) ?? []), error.message]);
+  }
+  return byPointer;
+}

@@ -18,6 +18,7 @@ import {
   fieldKind,
   isEmpty,
   isTemplatePath,
+  messagesByPointer,
   moveItem,
   newItem,
   nodeReference,
@@ -224,5 +225,17 @@ describe("send nodes", () => {
     const schema = sendSchema(config("send"), channels, "fax");
     expect(propertiesOf(schema).channel.enum).toContain("fax");
     expect(fieldKind(propertiesOf(schema).params)).toBe("map");
+  });
+});
+
+describe("validator messages", () => {
+  it("are grouped by the field they are about, relative to the node", () => {
+    const grouped = messagesByPointer([
+      { path: "/nodes/3/config/timeout", message: "bad" },
+      { path: "/nodes/3/config/timeout", message: "worse" },
+      { path: "/nodes/3", message: "node" },
+    ]);
+    expect(grouped.get("/config/timeout")).toEqual(["bad", "worse"]);
+    expect(grouped.get("")).toEqual(["node"]);
   });
 });
