@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from core.models import Workspace
+from core.models import Role, Workspace
 from journeys.models import Journey
 from tests.canvas.conftest import OpenCanvas
 
@@ -80,3 +80,49 @@ def test_send_wait_event_and_settings_are_configured_through_forms(
         "quiet_hours": {"start": "21:30", "end": "08:00"},
         "frequency_cap": {"max": 1, "per": "P1D", "channels": ["push", "sms", "email"]},
     }
+
+
+def test_wait_choice_webhook_rows_and_a_read_only_form(
+    open_canvas: OpenCanvas, demo_workspace: Workspace
+) -> None:
+    journey = Journey.objects.get(workspace=demo_workspace, name="Cross-channel fallback chain")
+    page = open_canvas(journey.pk)
+    panel = page.get_by_role("complementary", name="Step settings")
+
+    # A wait takes exactly one of duration, until and until_time: choosing one drops the others.
+    page.get_by_role("button", name="Wait", exact=True).click()
+    form = panel.get_by_test_id("schema-form")
+    form.get_by_label("Duration amount").fill("90")
+    form.get_by_label("Duration unit").select_option("minutes")
+    form.get_by_label("Give one of").select_option("until_time")
+    expect(form.get_by_label("Duration amount")).to_have_count(0)
+    form.get_by_label("Until time of day").fill("08:30")
+
+    # The webhook's headers are rows; its body, an object, stays JSON and is kept as it was.
+    page.locator(".react-flow__node[data-id='coupon']").click()
+    form = panel.get_by_test_id("schema-form")
+    expect(form.get_by_label("Method")).to_have_value("POST")
+    form.get_by_role("button", name="Add row").click()
+    form.get_by_label("Headers key 1").fill("X-Source")
+    form.get_by_label("Headers value 1").fill("touchflow")
+
+    document = page.evaluate("window.__journeyCanvas.getDocument()")
+    nodes = {node["id"]: node for node in document["nodes"]}
+    assert nodes["wait1"]["config"] == {"until_time": "08:30"}
+    assert nodes["coupon"]["config"] == {
+        "url": "http://127.0.0.1:8765/inapp/coupon",
+        "method": "POST",
+        "body": {"user": "{{ contact.external_id }}", "coupon": "MEMBER20"},
+        "headers": {"X-Source": "touchflow"},
+    }
+
+    # A viewer sees the same form, disabled.
+    viewer = open_canvas(journey.pk, role=Role.VIEWER)
+    viewer.locator(".react-flow__node[data-id='wait_open']").click()
+    form = viewer.get_by_role("complementary", name="Step settings").get_by_test_id("schema-form")
+    expect(form.get_by_label("Event", exact=True)).to_have_value("message.opened")
+    expect(form.get_by_label("Event", exact=True)).to_be_disabled()
+    expect(form.get_by_label("Timeout amount")).to_have_value("2")
+    expect(form.get_by_label("Timeout unit")).to_have_value("hours")
+    expect(form.get_by_label("Where value 1")).to_be_disabled()
+    expect(form.get_by_role("button", name="Add row")).to_have_count(0)
