@@ -42,6 +42,7 @@ const CONFIG = "/config";
 
 interface FormEnv {
   node: DocNode;
+  channels: ChannelInfo[];
   readOnly: boolean;
   /** Null while unknown: the account field then takes text. */
   accounts: ChannelAccount[] | null;
@@ -75,7 +76,7 @@ export function SchemaForm({ node, schema, channels, accounts, nodeIds, errors, 
   const concrete = node.type === "send" ? sendSchema(schema, channels, config.channel) : schema;
   const change = (next: JsonObject | undefined) => onChange(keepAccountOfChannel(config, next ?? {}, accounts));
   return (
-    <FormEnvContext.Provider value={{ node, readOnly, accounts, nodeIds, errors }}>
+    <FormEnvContext.Provider value={{ node, channels, readOnly, accounts, nodeIds, errors }}>
       <div className="tf-schema-form" data-testid="schema-form">
         <ObjectFields schema={concrete} value={config} onChange={change} pointer={CONFIG} />
       </div>
@@ -192,7 +193,7 @@ interface FieldProps extends ValueProps<Json> {
 
 /** One field: its label, help and errors around the widget its schema asks for. */
 function Field({ name, schema, required, value, onChange, pointer }: FieldProps) {
-  const { node, readOnly, errors } = useFormEnv();
+  const { node, channels, readOnly, errors } = useFormEnv();
   const label = t(titleOf(schema, name));
   const help = typeof schema.description === "string" ? t(schema.description) : undefined;
   const frame = { label, help, required, errors: errors.get(pointer) };
@@ -255,9 +256,12 @@ function Field({ name, schema, required, value, onChange, pointer }: FieldProps)
             )}
             {(schema.enum as string[]).map((option) => (
               <option key={option} value={option}>
-                {t(option)}
+                {configPointer === "/channel" && node.type === "send" ? channelTitle(channels, option) : t(option)}
               </option>
             ))}
+            {text !== undefined && text !== "" && !(schema.enum as string[]).includes(text) && (
+              <option value={text}>{t("%(value)s (not a valid choice)", { value: text })}</option>
+            )}
           </select>
         </FieldFrame>
       );
@@ -314,6 +318,11 @@ function Field({ name, schema, required, value, onChange, pointer }: FieldProps)
     case "json":
       return <JsonFallback frame={frame} value={value} onChange={onChange} pointer={pointer} />;
   }
+}
+
+function channelTitle(channels: ChannelInfo[], name: string): string {
+  const title = channels.find((channel) => channel.name === name)?.title;
+  return title ? t(title) : name;
 }
 
 /** Whether a stored value has the shape the widget edits; otherwise the field is shown as JSON. */

@@ -24,6 +24,7 @@ def test_send_wait_event_and_settings_are_configured_through_forms(
     # A send node: the account comes from the workspace's SMS accounts, params from SMS's schema.
     page.get_by_role("button", name="SMS", exact=True).click()
     form = panel.get_by_test_id("schema-form")
+    expect(form.get_by_label("Channel").locator("option:checked")).to_have_text("SMS")
     account = form.get_by_label("Account")
     expect(account.locator("option")).to_have_text(
         ["Choose…", "sms-enterprise (sandbox)", "sms-main (sandbox)"]
