@@ -21,6 +21,11 @@ from typing import Any
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "v1"
 DOCUMENT_SCHEMA_FILE = "journey.json"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+COMMON_SCHEMA_FILE = "common.json"
+# Inlining loses which building block of common.json a field was (a duration, a time of day, a
+# rule…) while titles next to the $ref are overwritten; forms need it to pick a widget, so the
+# block's name survives as this annotation (2020-12 treats unknown keywords as annotations).
+BUILDING_BLOCK_KEYWORD = "x-touchflow-block"
 _ANNOTATIONS = frozenset({"title", "description", "examples", "default", "$comment"})
 
 
@@ -239,6 +244,8 @@ def _inline(schema: Any, file_name: str) -> Any:
         return {key: _inline(value, file_name) for key, value in schema.items()}
     target_file, target = _resolve(schema["$ref"], file_name)
     resolved = _inline(target, target_file)
+    if target_file == COMMON_SCHEMA_FILE:
+        resolved = {**resolved, BUILDING_BLOCK_KEYWORD: schema["$ref"].rpartition("/")[2]}
     siblings = {key: _inline(value, file_name) for key, value in schema.items() if key != "$ref"}
     if set(siblings) - _ANNOTATIONS:
         return {"allOf": [resolved], **siblings}

@@ -15,7 +15,8 @@ import { type DragEvent, useCallback, useEffect, useMemo, useReducer, useRef, us
 
 import type { Api } from "./api";
 import type { Catalog } from "./catalog";
-import type { DocNode, JourneyDocument } from "./document";
+import { useChannelAccounts } from "./channelAccounts";
+import type { DocNode, JourneyDocument, JsonObject } from "./document";
 import { asDocument } from "./document";
 import { EditorContext, type EditorContextValue } from "./editorContext";
 import { EdgeInsertContext, type EdgeInsertValue, InsertableEdge } from "./InsertableEdge";
@@ -44,6 +45,7 @@ import { layout } from "./layout";
 import { type CanvasEdge, type CanvasNode, type DocumentFrame, toCanvas, toDocument } from "./mapper";
 import { NodePanel } from "./NodePanel";
 import { Palette } from "./Palette";
+import { SettingsPanel } from "./SettingsPanel";
 import { DRAG_MIME, newDocNode, type PaletteItem, paletteItems } from "./palette";
 import { ErrorList } from "./ErrorList";
 import { PublishDialog } from "./PublishDialog";
@@ -68,10 +70,10 @@ interface EditorProps {
 
 /** Opens a document: nodes the document gave no position are laid out around the rest. */
 export function openDocument(definition: unknown): { graph: Graph; frame: DocumentFrame } {
-  const { nodes, edges, frame } = toCanvas(asDocument(definition));
+  const { nodes, edges, settings, frame } = toCanvas(asDocument(definition));
   const unplaced = new Set(nodes.filter((node) => !node.data.placed).map((node) => node.id));
   const laidOut = unplaced.size ? layout(nodes, edges, unplaced) : nodes;
-  return { graph: { nodes: laidOut, edges }, frame };
+  return { graph: { nodes: laidOut, edges, settings }, frame };
 }
 
 export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
@@ -89,6 +91,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const flow = useReactFlow<CanvasNode, CanvasEdge>();
   const dragBase = useRef<Graph | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const accounts = useChannelAccounts(api);
+  const nodeIds = useMemo(() => idsByType(graph.nodes), [graph.nodes]);
 
   const dirty = useMemo(() => contentKey(graph) !== contentKey(state.saved), [graph, state.saved]);
   const items = useMemo(() => paletteItems(catalog), [catalog]);
@@ -215,6 +220,10 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
 
   const updateDoc = useCallback((id: string, doc: DocNode) => {
     dispatch({ kind: "change", update: (current) => updateNodeDoc(current, id, doc) });
+  }, []);
+
+  const updateSettings = useCallback((settings: JsonObject | undefined) => {
+    dispatch({ kind: "change", update: (current) => ({ ...current, settings }) });
   }, []);
 
   const tidy = useCallback(() => {
@@ -345,6 +354,8 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
           onPublish={lifecycle.openDialog}
           onLifecycle={(action) => void lifecycle.run(action)}
           onOpenVersion={(number) => void openVersion(number)}
+          settingsOpen={settingsOpen}
+          onToggleSettings={() => setSettingsOpen((open) => !open)}
         />
         {lifecycle.problem && (
           <div className="tf-banner" role="alert">
@@ -422,14 +433,28 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
               <MiniMap pannable zoomable ariaLabel={t("Mini map")} />
             </ReactFlow>
           </div>
-          {selected.length === 1 && (
-            <NodePanel
-              key={`${versionView?.number ?? "draft"}:${selected[0].id}`}
-              node={selected[0].data.doc}
-              onChange={(doc) => {
-                if (editable) updateDoc(selected[0].id, doc);
+          {settingsOpen ? (
+            <SettingsPanel
+              settings={shown.settings}
+              channels={catalog.channels}
+              readOnly={!editable}
+              onChange={(settings) => {
+                if (editable) updateSettings(settings);
               }}
+              onClose={() => setSettingsOpen(false)}
             />
+          ) : (
+            selected.length === 1 && (
+              <NodePanel
+                key={`${versionView?.number ?? "draft"}:${selected[0].id}`}
+                node={selected[0].data.doc}
+                onChange={(doc) => {
+                  if (editable) updateDoc(selected[0].id, doc);
+                }}
+                accounts={accounts}
+                nodeIds={nodeIds}
+              />
+            )
           )}
         </div>
       </div>
@@ -444,6 +469,13 @@ function describeFailure(status: number, body: unknown): string {
 }
 
 const NO_ERRORS = new Map<string, DocumentError[]>();
+
+/** Node ids by type, in graph order (forms offer e.g. the send nodes a wait_event can watch). */
+function idsByType(nodes: CanvasNode[]): Record<string, string[]> {
+  const ids: Record<string, string[]> = {};
+  for (const node of nodes) (ids[node.data.doc.type] ??= []).push(node.id);
+  return ids;
+}
 
 function groupByNode(errors: DocumentError[]): Map<string, DocumentError[]> {
   const grouped = new Map<string, DocumentError[]>();

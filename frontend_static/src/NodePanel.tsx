@@ -1,22 +1,31 @@
-// The side panel for the selected node: its label and notes, and its configuration as JSON.
-import { useEffect, useState } from "react";
+// The side panel for the selected node: its label and notes, its configuration as a form generated
+// from the node type's schema, and the raw JSON (collapsed) for power users.
+import { useEffect, useMemo, useState } from "react";
 
+import type { ChannelAccount } from "./channelAccounts";
 import { nodeType } from "./catalog";
 import type { DocNode, JsonObject } from "./document";
 import { isObject } from "./document";
 import { useEditorContext } from "./editorContext";
 import { t } from "./i18n";
 import { PreviewPanel } from "./PreviewPanel";
+import { SchemaForm } from "./SchemaForm";
+import { messagesByPointer } from "./formModel";
 
 interface NodePanelProps {
   node: DocNode;
   onChange: (node: DocNode) => void;
+  /** The workspace's channel accounts (null until known), for send nodes. */
+  accounts: ChannelAccount[] | null;
+  /** The journey's node ids by type, for fields naming another node. */
+  nodeIds: Record<string, string[]>;
 }
 
-export function NodePanel({ node, onChange }: NodePanelProps) {
+export function NodePanel({ node, onChange, accounts, nodeIds }: NodePanelProps) {
   const { catalog, readOnly, errorsByNode, api, journeyId, getDocument } = useEditorContext();
   const type = nodeType(catalog, node.type);
   const errors = errorsByNode.get(node.id) ?? [];
+  const messages = useMemo(() => messagesByPointer(errors), [errors]);
   return (
     <aside className="tf-panel" aria-label={t("Step settings")}>
       <h2>{type ? t(type.title) : node.type}</h2>
@@ -50,8 +59,21 @@ export function NodePanel({ node, onChange }: NodePanelProps) {
           onChange={(event) => onChange(withText(node, "notes", event.target.value))}
         />
       </label>
+      {type && node.type !== "exit" && (
+        <SchemaForm
+          node={node}
+          schema={type.config_schema}
+          channels={catalog.channels}
+          accounts={accounts}
+          nodeIds={nodeIds}
+          errors={messages}
+          readOnly={readOnly}
+          onChange={(config) => onChange({ ...node, config })}
+        />
+      )}
       {node.type !== "exit" && (
         <ConfigJson
+          open={!type}
           config={isObject(node.config) ? node.config : {}}
           readOnly={readOnly}
           onChange={(config) => onChange({ ...node, config })}
@@ -73,13 +95,15 @@ function withText(node: DocNode, field: "label" | "notes", value: string): DocNo
 }
 
 interface ConfigJsonProps {
+  /** Open when there is no form (an unknown node type); otherwise the form comes first. */
+  open: boolean;
   config: JsonObject;
   readOnly: boolean;
   onChange: (config: JsonObject) => void;
 }
 
 /** The whole configuration as JSON, applied when it parses to an object. */
-function ConfigJson({ config, readOnly, onChange }: ConfigJsonProps) {
+function ConfigJson({ open, config, readOnly, onChange }: ConfigJsonProps) {
   const formatted = JSON.stringify(config, null, 2);
   const [text, setText] = useState(formatted);
   const [problem, setProblem] = useState("");
@@ -98,8 +122,8 @@ function ConfigJson({ config, readOnly, onChange }: ConfigJsonProps) {
     }
   };
   return (
-    <details className="tf-json" open>
-      <summary>{t("Configuration (JSON)")}</summary>
+    <details className="tf-json tf-json--advanced" open={open}>
+      <summary>{t("Advanced (JSON)")}</summary>
       <textarea
         aria-label={t("Configuration (JSON)")}
         value={text}

@@ -35,6 +35,8 @@ interface ToolbarProps {
   onPublish: () => void;
   onLifecycle: (action: LifecycleAction) => void;
   onOpenVersion: (version: number) => void;
+  settingsOpen: boolean;
+  onToggleSettings: () => void;
 }
 
 export function Toolbar(props: ToolbarProps) {
@@ -60,6 +62,9 @@ export function Toolbar(props: ToolbarProps) {
           })}
         </span>
       )}
+      <button type="button" aria-pressed={props.settingsOpen} onClick={props.onToggleSettings}>
+        {t("Journey settings")}
+      </button>
       {editing && (
         <>
           <button type="button" onClick={props.onUndo} disabled={!props.canUndo}>

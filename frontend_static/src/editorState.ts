@@ -2,11 +2,14 @@
 // `change` (an undo step) or `transient` (selection, measuring, a drag still moving); a finished
 // drag is committed against the graph as it was when the drag began, so one drag is one step.
 import { type History, record, redo, replace, startHistory, undo } from "./history";
+import type { JsonObject } from "./document";
 import type { CanvasEdge, CanvasNode } from "./mapper";
 
+/** What one undo step restores: the nodes, the edges and the journey settings. */
 export interface Graph {
   nodes: CanvasNode[];
   edges: CanvasEdge[];
+  settings?: JsonObject;
 }
 
 /** A pure edit of the graph as it is when the action is reduced (never a stale copy). */
@@ -64,5 +67,6 @@ export function contentKey(graph: Graph): string {
   return JSON.stringify([
     graph.nodes.map((node) => [node.id, node.position, node.data]),
     graph.edges.map((edge) => [edge.id, edge.source, edge.sourceHandle, edge.target, edge.data]),
+    graph.settings ?? null,
   ]);
 }

@@ -47,7 +47,7 @@ export function applyNodeEdits(graph: Graph, changes: NodeChange<CanvasNode>[]):
   const edges = removed.size
     ? graph.edges.filter((edge) => !removed.has(edge.source) && !removed.has(edge.target))
     : graph.edges;
-  return { nodes, edges };
+  return { ...graph, nodes, edges };
 }
 
 /** Removes nodes (with every edge touching them) and edges as one edit: a deletion the user

@@ -9,8 +9,10 @@ import {
   type DocUi,
   type JourneyDocument,
   type Json,
+  type JsonObject,
   VIEWPORT_KEY,
   type Viewport,
+  isObject,
   isPoint,
 } from "./document";
 
@@ -28,9 +30,9 @@ export interface EdgeData extends Record<string, unknown> {
 export type CanvasNode = Node<NodeData, "journey">;
 export type CanvasEdge = Edge<EdgeData>;
 
-/** Everything of the document outside nodes and edges, kept to be written back as it was. */
+/** Everything of the document outside nodes, edges and settings, kept to be written back as it was. */
 export interface DocumentFrame {
-  rest: Omit<JourneyDocument, "nodes" | "edges" | "ui">;
+  rest: Omit<JourneyDocument, "nodes" | "edges" | "ui" | "settings">;
   /** `ui` entries that are neither node positions nor the viewport. */
   uiRest: DocUi;
   hasUi: boolean;
@@ -40,6 +42,8 @@ export interface DocumentFrame {
 export interface CanvasState {
   nodes: CanvasNode[];
   edges: CanvasEdge[];
+  /** The journey settings, edited (and undone) like nodes; absent when the document has none. */
+  settings?: JsonObject;
   frame: DocumentFrame;
 }
 
@@ -53,7 +57,7 @@ export function edgeId(from: string, port: string, to: string): string {
 }
 
 export function toCanvas(document: JourneyDocument): CanvasState {
-  const { nodes, edges, ui, ...rest } = document;
+  const { nodes, edges, ui, settings, ...rest } = document;
   const uiMap: DocUi = ui && typeof ui === "object" ? ui : {};
   const nodeIds = new Set(nodes.map((node) => node.id));
   const uiRest: DocUi = {};
@@ -63,11 +67,15 @@ export function toCanvas(document: JourneyDocument): CanvasState {
   const viewportValue = uiMap[VIEWPORT_KEY];
   const viewport = isViewport(viewportValue) ? viewportValue : null;
   if (viewportValue !== undefined && viewport === null) uiRest[VIEWPORT_KEY] = viewportValue;
-  return {
+  const state: CanvasState = {
     nodes: nodes.map((node, index) => toCanvasNode(node, uiMap[node.id], index)),
     edges: edges.map(toCanvasEdge),
     frame: { rest, uiRest, hasUi: ui !== undefined, viewport },
   };
+  // Settings that are not an object cannot be edited; they travel untouched with the frame.
+  if (isObject(settings)) state.settings = settings as JsonObject;
+  else if (settings !== undefined) (state.frame.rest as JsonObject).settings = settings as Json;
+  return state;
 }
 
 function toCanvasNode(node: DocNode, position: Json | undefined, index: number): CanvasNode {
@@ -102,6 +110,7 @@ export function toDocument(state: CanvasState, viewport?: Viewport | null): Jour
   if (keptViewport) ui[VIEWPORT_KEY] = { ...keptViewport };
   const document: JourneyDocument = {
     ...frame.rest,
+    ...(state.settings !== undefined ? { settings: state.settings } : {}),
     nodes: state.nodes.map((node) => ({ ...node.data.doc, id: node.id })),
     edges: state.edges.map(fromCanvasEdge),
   };

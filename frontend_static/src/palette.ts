@@ -22,7 +22,7 @@ export function paletteItems(catalog: Catalog): PaletteItem[] {
           title: channel.title,
           description: channel.description ?? type.description,
           type: "send",
-          config: { channel: channel.name, account: "", params: {} },
+          config: { channel: channel.name, params: {} },
         });
       }
     } else {

@@ -62,4 +62,18 @@ describe("document ↔ canvas mapper", () => {
     expect(state.edges.map((edge) => [edge.sourceHandle, edge.label])).toEqual([["yes", "yes"], ["no", "no"]]);
     expect(new Set(state.edges.map((edge) => edge.id)).size).toBe(2);
   });
+
+  it("lifts object settings into the editable state and writes edits back", () => {
+    const state = toCanvas(asDocument({ settings: { reentry: "never" }, nodes: [], edges: [] }));
+    expect(state.settings).toEqual({ reentry: "never" });
+    expect(toDocument({ ...state, settings: { reentry: "always" } }).settings).toEqual({ reentry: "always" });
+    expect("settings" in toDocument({ ...state, settings: undefined })).toBe(false);
+  });
+
+  it("keeps settings it cannot edit (not an object) untouched", () => {
+    const document = { settings: ["odd"], nodes: [], edges: [] };
+    const state = toCanvas(asDocument(document));
+    expect(state.settings).toBeUndefined();
+    expect(toDocument(state)).toEqual(document);
+  });
 });

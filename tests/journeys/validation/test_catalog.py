@@ -130,3 +130,17 @@ def test_node_type_lookup() -> None:
     assert node_type("split") is not None
     assert node_type("delay") is None
     assert node_type(["split"]) is None
+
+
+def test_inlined_building_blocks_keep_their_name_for_forms() -> None:
+    wait_event = config_schema("wait_event")["properties"]
+    send_window = config_schema("send")["properties"]["send_window"]
+    case = config_schema("switch")["properties"]["cases"]["items"]["properties"]
+
+    # The title next to the $ref wins, so only the annotation still says "duration".
+    assert wait_event["timeout"]["title"] == "Timeout"
+    assert wait_event["timeout"]["x-touchflow-block"] == "duration"
+    assert send_window["x-touchflow-block"] == "time_window"
+    assert send_window["properties"]["start"]["x-touchflow-block"] == "time_of_day"
+    assert case["rule"]["x-touchflow-block"] == "rule"
+    assert "x-touchflow-block" not in wait_event["where"]
