@@ -29,11 +29,12 @@ CANVAS_EXTENSIONS = (".ts", ".tsx")
 LOCALES = ("zh_Hans",)
 PLURAL_FORMS = {"zh_Hans": "nplurals=1; plural=0;"}
 
-# `t(` not preceded by an identifier character or a dot (so `set(`, `x.t(` do not count), then a
+# `t(` (translate now) or `marked(` (a msgid in a table, translated where it is shown) not
+# preceded by an identifier character or a dot (so `set(`, `x.t(` do not count), then a
 # string literal as the first argument. Template literals are not messages: they cannot be looked
 # up once interpolated, so the canvas uses `%(name)s` placeholders instead.
 _T_CALL = re.compile(
-    r"""(?<![\w$.])t\(\s*(?P<literal>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*[,)]"""
+    r"""(?<![\w$.])(?:t|marked)\(\s*(?P<literal>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*[,)]"""
 )
 
 
@@ -46,7 +47,8 @@ def js_string(literal: str) -> str:
 
 
 def t_calls(source: str) -> list[str]:
-    """The msgids of the `t("…")` calls in one source text, in order, repeats included."""
+    """The msgids of the `t("…")` and `marked("…")` calls in one source text, in order, repeats
+    included."""
     return [js_string(match["literal"]) for match in _T_CALL.finditer(source)]
 
 
@@ -92,10 +94,28 @@ def server_messages() -> dict[str, list[str]]:
             [*kind.ports, *kind.optional_ports, *kind.conditional_ports.values()],
             "journeys/catalog.py",
         )
+    for kind in NODE_TYPES:
+        add(schema_texts(kind.config_schema), "journeys/catalog.py")
     add([status.value for status in JourneyStatus], "journeys/models/journey.py")
     for channel in BUILTIN_CHANNELS:
         add([channel.title, channel.description], f"channel {channel.name}")
+        add(schema_texts(channel.params_schema), f"channel {channel.name}")
     return found
+
+
+def schema_texts(schema: object) -> list[str]:
+    """Every `title` and `description` in a JSON Schema: the generated forms show them."""
+    texts: list[str] = []
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key in ("title", "description") and isinstance(value, str):
+                texts.append(value)
+            else:
+                texts.extend(schema_texts(value))
+    elif isinstance(schema, list):
+        for item in schema:
+            texts.extend(schema_texts(item))
+    return texts
 
 
 def all_js_messages(src_dir: Path = CANVAS_SOURCES) -> dict[str, list[str]]:

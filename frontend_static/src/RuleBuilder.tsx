@@ -6,7 +6,7 @@ import { useEffect, useId, useMemo, useState } from "react";
 import type { Json } from "./document";
 import { useEditorContext } from "./editorContext";
 import type { WidgetProps } from "./fieldWidgets";
-import { t } from "./i18n";
+import { marked, t } from "./i18n";
 import { type RuleKind, type RuleModel, newRule, parseRule, replaceChild, ruleToJson } from "./rules";
 import { AttributeLeaf, EventLeaf, MessageLeaf, SegmentLeaf, type SuggestionLists, TagLeaf } from "./RuleLeaves";
 import "./styles/rules.css";
@@ -15,14 +15,14 @@ import { useWorkspaceNames } from "./workspaceNames";
 type NewKind = Exclude<RuleKind, "raw">;
 
 const ADDABLE: [NewKind, string][] = [
-  ["attr", "Attribute or field"],
-  ["tag", "Tag"],
-  ["event", "Event"],
-  ["message", "Message engagement"],
-  ["segment", "Segment"],
-  ["all", "Group: all of"],
-  ["any", "Group: any of"],
-  ["not", "Group: none of"],
+  ["attr", marked("Attribute or field")],
+  ["tag", marked("Tag")],
+  ["event", marked("Event")],
+  ["message", marked("Message engagement")],
+  ["segment", marked("Segment")],
+  ["all", marked("Group: all of")],
+  ["any", marked("Group: any of")],
+  ["not", marked("Group: none of")],
 ];
 
 interface EditorProps {

@@ -3,7 +3,7 @@
 // workspace as suggestions (datalists), and free text is always accepted.
 import { useId, useState } from "react";
 
-import { t } from "./i18n";
+import { marked, t } from "./i18n";
 import {
   ATTRIBUTE_OPERATORS,
   type AttributeOperator,
@@ -43,44 +43,44 @@ export interface LeafProps<M extends RuleModel> {
 }
 
 const OPERATOR_LABELS: Record<AttributeOperator, string> = {
-  eq: "is",
-  ne: "is not",
-  gt: "is greater than",
-  gte: "is at least",
-  lt: "is less than",
-  lte: "is at most",
-  in: "is one of",
-  not_in: "is none of",
-  contains: "contains",
-  starts_with: "starts with",
-  between: "is between",
-  exists: "is set",
+  eq: marked("is"),
+  ne: marked("is not"),
+  gt: marked("is greater than"),
+  gte: marked("is at least"),
+  lt: marked("is less than"),
+  lte: marked("is at most"),
+  in: marked("is one of"),
+  not_in: marked("is none of"),
+  contains: marked("contains"),
+  starts_with: marked("starts with"),
+  between: marked("is between"),
+  exists: marked("is set"),
 };
 
 const COUNT_LABELS: Record<CountOperator, string> = {
-  gte: "at least",
-  gt: "more than",
-  eq: "exactly",
-  ne: "not exactly",
-  lte: "at most",
-  lt: "fewer than",
+  gte: marked("at least"),
+  gt: marked("more than"),
+  eq: marked("exactly"),
+  ne: marked("not exactly"),
+  lte: marked("at most"),
+  lt: marked("fewer than"),
 };
 
 const STATUS_LABELS: Record<MessageStatus, string> = {
-  sent: "was sent",
-  delivered: "was delivered",
-  opened: "was opened",
-  clicked: "was clicked",
-  bounced: "bounced",
-  failed: "failed",
-  skipped: "was skipped",
+  sent: marked("was sent"),
+  delivered: marked("was delivered"),
+  opened: marked("was opened"),
+  clicked: marked("was clicked"),
+  bounced: marked("bounced"),
+  failed: marked("failed"),
+  skipped: marked("was skipped"),
 };
 
 const UNIT_LABELS: Record<WindowUnit, string> = {
-  minutes: "minutes",
-  hours: "hours",
-  days: "days",
-  weeks: "weeks",
+  minutes: marked("minutes"),
+  hours: marked("hours"),
+  days: marked("days"),
+  weeks: marked("weeks"),
 };
 
 export function AttributeLeaf({ model, onChange, readOnly, lists }: LeafProps<AttributeRule>) {

@@ -2,7 +2,7 @@
 // `"1"` are different values to the rule engine, so the type is shown rather than guessed.
 import { useEffect, useState } from "react";
 
-import { t } from "./i18n";
+import { marked, t } from "./i18n";
 import { type Scalar, type ScalarType, convertScalar, scalarType } from "./rules";
 
 interface ScalarInputProps {
@@ -15,7 +15,7 @@ interface ScalarInputProps {
   textOnly?: boolean;
 }
 
-const TYPE_LABELS: Record<ScalarType, string> = { text: "text", number: "number", boolean: "yes/no" };
+const TYPE_LABELS: Record<ScalarType, string> = { text: marked("text"), number: marked("number"), boolean: marked("yes/no") };
 
 export function ScalarInput({ value, onChange, label, readOnly, list, textOnly }: ScalarInputProps) {
   const type = scalarType(value);

@@ -5,15 +5,15 @@ import { useEffect, useId, useRef, useState } from "react";
 
 import { useEditorContext } from "./editorContext";
 import type { WidgetProps } from "./fieldWidgets";
-import { t } from "./i18n";
+import { marked, t } from "./i18n";
 import "./styles/rules.css";
 import { type VariableGroup, entryEvent, insertVariable, templateVariables } from "./templateVariables";
 import { useWorkspaceNames } from "./workspaceNames";
 
 const GROUP_TITLES: Record<VariableGroup, string> = {
-  contact: "Contact",
-  attributes: "Contact attributes",
-  event: "Entry event properties",
+  contact: marked("Contact"),
+  attributes: marked("Contact attributes"),
+  event: marked("Entry event properties"),
 };
 
 export function TemplateField({ value, onChange, readOnly }: WidgetProps<string>) {

@@ -3,6 +3,8 @@
 // journeys/simulation/schema.py NODE_COUNTS). Both use one node shape, so one shaping function
 // and one component (NodeFigures.tsx) draw live figures and simulated ones alike.
 
+import { marked } from "./i18n";
+
 /** One node's counts, as both the stats endpoint and a simulation result give them. */
 export interface NodeStats {
   entered: number;
@@ -62,13 +64,13 @@ export type FiguresByNode = Map<string, NodeFigures>;
 export type FigureKey = "entered" | "waiting" | "sent" | "opened" | "clicked" | "converted" | "failed";
 
 const LABELS: Record<FigureKey, string> = {
-  entered: "entered",
-  waiting: "waiting",
-  sent: "sent",
-  opened: "opened",
-  clicked: "clicked",
-  converted: "converted",
-  failed: "failed",
+  entered: marked("entered"),
+  waiting: marked("waiting"),
+  sent: marked("sent"),
+  opened: marked("opened"),
+  clicked: marked("clicked"),
+  converted: marked("converted"),
+  failed: marked("failed"),
 };
 const MESSAGE_KEYS: FigureKey[] = ["sent", "opened", "clicked", "failed"];
 

@@ -26,7 +26,7 @@ def test_t_calls_reads_string_literals_and_nothing_else() -> None:
         t("Save"); t('It\\'s here'); t("Say \\"hi\\"\\n", { n: 1 });
         {t( "Spaced" )}  t("%(count)s problems", { count })
         t(journey.status); t(`template ${x}`); set("no"); api.t("no"); format("no");
-        t("Saving…")
+        t("Saving…"); const LABELS = { eq: marked("is") }; unmarked("no");
     """
     assert catalogs.t_calls(source) == [
         "Save",
@@ -35,6 +35,7 @@ def test_t_calls_reads_string_literals_and_nothing_else() -> None:
         "Spaced",
         "%(count)s problems",
         "Saving…",
+        "is",
     ]
 
 
