@@ -18,8 +18,9 @@ Measured, per run, in a fresh page of one browser context (one unmeasured warm-u
 HTTP cache is warm as for anyone who opened the canvas before; the median of the runs is reported):
 
 - `canvas_<N>_interactive_ms`: from navigation start (the page's `performance` time origin) until
-  all N nodes are in the DOM and a click on a node in view (the first in document order wholly
-  inside the canvas; fitted at the minimum zoom a tall journey does not fit the window) has
+  the journey is drawn (the canvas draws the steps and edges in view: a large journey opens at
+  a readable zoom, 50 % at least, and the rest is drawn as the user pans or zooms) and a click on
+  a step in view (the first in document order wholly inside the canvas and not covered) has
   selected it (it carries React Flow's `selected` class and the side panel shows it), read as
   `performance.now()` in the page.
   The Playwright round trips of the checks are included, so the figure errs high.
@@ -280,25 +281,27 @@ def serving(var_dir: str) -> Iterator[str]:
         server.wait(timeout=30)
 
 
-# The first node (in document order) wholly inside the canvas: a tall journey fitted at the
-# minimum zoom does not fit the window, so the entry node may be out of view.
+# The first node (in document order) wholly inside the canvas whose centre is not covered (by an
+# edge's label, say): a tall journey fitted at the minimum zoom does not fit the window, so the
+# entry node may be out of view.
 IN_VIEW_SCRIPT = """() => {
   const pane = document.querySelector(".react-flow").getBoundingClientRect();
   const inside = [...document.querySelectorAll(".react-flow__node")].find((node) => {
     const box = node.getBoundingClientRect();
+    const centre = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
     return box.top >= pane.top && box.bottom <= pane.bottom
-      && box.left >= pane.left && box.right <= pane.right;
+      && box.left >= pane.left && box.right <= pane.right && node.contains(centre);
   });
   return inside.dataset.id;
 }"""
 
 
 def open_interactive(page: Any, url: str, node_count: int) -> float:
-    """Navigate; wait until every node is drawn and a click selects one in view. Ms since
+    """Navigate; wait until the journey is drawn and a click selects a step in view. Ms since
     navigation start."""
     page.goto(url, wait_until="commit")
     page.wait_for_function(
-        "n => document.querySelectorAll('.react-flow__node').length === n", arg=node_count
+        "n => document.querySelectorAll('.react-flow__node').length >= n", arg=min(node_count, 2)
     )
     target = page.evaluate(IN_VIEW_SCRIPT)
     page.locator(f".react-flow__node[data-id='{target}']").click()

@@ -19,10 +19,11 @@ export function App({ boot }: { boot: BootConfig }) {
     () => new Api({ base: boot.apiBase, csrfToken: boot.csrfToken, workspace: boot.workspace }),
     [boot],
   );
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [loaded, setLoaded] = useState<Loaded | null>(embeddedData);
   const [problem, setProblem] = useState("");
 
   useEffect(() => {
+    if (loaded) return undefined;
     let cancelled = false;
     Promise.all([
       loadJourney(api, boot.journeyId),
@@ -43,7 +44,7 @@ export function App({ boot }: { boot: BootConfig }) {
     return () => {
       cancelled = true;
     };
-  }, [api, boot.journeyId]);
+  }, [api, boot.journeyId, loaded]);
 
   if (problem) return <p className="tf-banner" role="alert">{problem}</p>;
   if (!loaded) return <p className="tf-loading">{t("Loading…")}</p>;
@@ -57,4 +58,17 @@ export function App({ boot }: { boot: BootConfig }) {
       />
     </ReactFlowProvider>
   );
+}
+
+/** The journey and catalogs the Django page embeds (the API's own answers), so the editor can
+ * draw at once; null when absent (the page is older or embedded elsewhere): then it asks. */
+function embeddedData(): Loaded | null {
+  const element = document.getElementById("canvas-initial");
+  if (!element?.textContent) return null;
+  const data = JSON.parse(element.textContent) as {
+    journey: JourneyResource;
+    node_types: NodeType[];
+    channels: ChannelInfo[];
+  };
+  return { journey: data.journey, catalog: { nodeTypes: data.node_types, channels: data.channels } };
 }

@@ -425,6 +425,11 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
               // An empty journey opens at 100%: a queued fitView would fire when the first step is
               // dropped and zoom to 200% around it, away from where the user dropped it.
               fitView={!frame.viewport && opened.graph.nodes.length > 0}
+              // A large journey opens at a readable zoom rather than shrunk to fit, and only the
+              // steps and edges in view are drawn, so opening costs the same at 20 or 200 steps;
+              // the minimap and zooming out show the rest.
+              fitViewOptions={OPENING_FIT}
+              onlyRenderVisibleElements
               minZoom={0.1}
               proOptions={{ hideAttribution: true }}
             >
@@ -469,6 +474,7 @@ function describeFailure(status: number, body: unknown): string {
 }
 
 const NO_ERRORS = new Map<string, DocumentError[]>();
+const OPENING_FIT = { padding: 0.15, minZoom: 0.5, maxZoom: 1 };
 
 /** Node ids by type, in graph order (forms offer e.g. the send nodes a wait_event can watch). */
 function idsByType(nodes: CanvasNode[]): Record<string, string[]> {

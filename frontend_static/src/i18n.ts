@@ -17,7 +17,8 @@ export function t(msgid: string, values?: Record<string, string | number>): stri
 }
 
 /** Marks a msgid kept in a table for translation where it is shown, with `t(value)`: the
- * message extractor (core/message_catalogs.py) finds `marked("…")` as it finds `t("…")`. */
+ * message extractor (core/message_catalogs.py) finds calls of `marked` with a string
+ * literal as it finds those of `t`. */
 export function marked(msgid: string): string {
   return msgid;
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,18 @@ def test_the_admin_links_to_the_canvas(journey: Journey, workspace: Workspace) -
     assert "/journeys/new/" in listing
     change = client.get(f"/admin/journeys/journey/{journey.pk}/change/").content.decode()
     assert f"/journeys/{journey.pk}/canvas/" in change
+
+
+def test_the_page_embeds_what_the_editor_would_first_ask_the_api(
+    journey: Journey, workspace: Workspace
+) -> None:
+    client = signed_in(workspace, Role.EDITOR)
+    page = client.get(f"/journeys/{journey.pk}/canvas/")
+    if page.status_code == 503:
+        pytest.skip("the canvas is not built: run `make canvas`")
+    html = page.content.decode()
+    start = html.index('<script id="canvas-initial" type="application/json">')
+    embedded = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
+    assert embedded["journey"] == client.get(f"/api/v1/journeys/{journey.pk}/").json()
+    assert embedded["node_types"] == client.get("/api/v1/node-types/").json()["node_types"]
+    assert embedded["channels"] == client.get("/api/v1/channels/").json()["channels"]
