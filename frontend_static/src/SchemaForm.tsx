@@ -233,7 +233,7 @@ function Field({ name, schema, required, value, onChange, pointer }: FieldProps)
       const Rule = fieldWidgets.rule;
       return Rule ? (
         <FieldGroup {...frame}>
-          <Rule value={value} onChange={onChange} readOnly={readOnly} pointer={pointer} node={node} />
+          <Rule value={value} onChange={onChange} readOnly={readOnly} label={label} pointer={pointer} node={node} />
         </FieldGroup>
       ) : (
         <FieldFrame {...frame}>
@@ -372,7 +372,7 @@ function JsonFallback({ frame, value, onChange, pointer }: { frame: FrameInfo } 
 function TemplateInput({ value, onChange, pointer, label }: ValueProps<string> & { label: string }) {
   const { node, readOnly } = useFormEnv();
   const Template = fieldWidgets.template;
-  if (Template) return <Template value={value} onChange={onChange} readOnly={readOnly} pointer={pointer} node={node} />;
+  if (Template) return <Template value={value} onChange={onChange} readOnly={readOnly} label={label} pointer={pointer} node={node} />;
   return (
     <input
       aria-label={label}

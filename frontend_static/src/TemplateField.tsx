@@ -16,7 +16,7 @@ const GROUP_TITLES: Record<VariableGroup, string> = {
   event: marked("Entry event properties"),
 };
 
-export function TemplateField({ value, onChange, readOnly }: WidgetProps<string>) {
+export function TemplateField({ value, onChange, readOnly, label }: WidgetProps<string>) {
   const { api, getDocument } = useEditorContext();
   const names = useWorkspaceNames(api);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -52,6 +52,7 @@ export function TemplateField({ value, onChange, readOnly }: WidgetProps<string>
     <span className="tf-template">
       <textarea
         ref={area}
+        aria-label={label}
         value={text}
         rows={text.includes("\n") || text.length > 60 ? 4 : 1}
         readOnly={readOnly}

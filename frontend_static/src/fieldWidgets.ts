@@ -10,6 +10,9 @@ export interface WidgetProps<T> {
   /** undefined removes the field from the config (an emptied optional field is not saved as ""). */
   onChange: (value: T | undefined) => void;
   readOnly: boolean;
+  /** The field's accessible name. The form's <label> wraps the whole widget, buttons included,
+   * so a widget names its main input with this (aria-label) or the name picks up button texts. */
+  label: string;
   /** JSON pointer of the field inside the node, such as /config/cases/0/rule. */
   pointer: string;
   node: DocNode;

@@ -187,17 +187,23 @@ class CanvasPage:
         self._leave_fields()
         self.page.keyboard.press("Control+Shift+z")
 
-    def set_config_json(self, node_id: str, config: dict[str, Any]) -> None:
-        """Replaces a node's configuration through the panel's JSON textarea."""
-        self.select(node_id)
-        # A closed <details> hides its textarea from role queries: open it by its summary.
+    def open_config_json(self) -> Locator:
+        """Opens the selected node's collapsed "Advanced (JSON)" section (a closed <details>
+        hides its textarea from role queries), as a user would, and returns the textarea."""
         summary = self.panel.locator("details > summary").filter(has_text=CONFIG_SECTION)
         if summary.count() and summary.locator("xpath=..").get_attribute("open") is None:
             summary.click()
-        textarea = self.config_textarea()
+        return self.config_textarea()
+
+    def set_config_json(self, node_id: str, config: dict[str, Any]) -> None:
+        """Replaces a node's configuration through the panel's JSON textarea."""
+        self.select(node_id)
+        textarea = self.open_config_json()
         textarea.fill(json.dumps(config, indent=2))
         textarea.blur()
-        expect(self.panel.get_by_role("alert")).to_have_count(0)
+        # The JSON section's own alert would say the text was refused. The form's fields may
+        # still show the last validation's messages: like the problem list, a save refreshes them.
+        expect(textarea.locator("xpath=..").get_by_role("alert")).to_have_count(0)
         applied = next(n for n in self.document()["nodes"] if n["id"] == node_id)
         assert applied.get("config") == config, applied
 

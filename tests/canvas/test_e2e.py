@@ -298,7 +298,7 @@ def test_a_viewer_sees_the_journey_but_cannot_change_it(
     canvas.connect_attempt("sms1", "failed", "done")
     canvas.select("sms1")
     expect(canvas.panel.get_by_label("Label")).not_to_be_editable()
-    expect(canvas.config_textarea()).not_to_be_editable()
+    expect(canvas.open_config_json()).not_to_be_editable()
     canvas.delete_selected()
     canvas.undo()
     expect(canvas.nodes).to_have_count(3)

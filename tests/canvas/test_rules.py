@@ -1,8 +1,8 @@
 """The live preview in the node panel: a demo send node rendered for a demo contact, unsaved
 edits previewed from the draft, and a broken template reported beside the field it concerns.
 
-The rule builder and template fields are not mounted until the schema form wires them; their
-logic is tested by vitest (frontend_static/tests/rules.test.ts, templateVariables.test.ts)."""
+The rule builder and template fields are driven through the form in test_forms.py; their logic
+is tested by vitest (frontend_static/tests/rules.test.ts, templateVariables.test.ts)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from core.models import Workspace
 from journeys.models import Journey
 from tests.canvas.conftest import OpenCanvas
+from tests.canvas.pages import CanvasPage
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -45,7 +46,7 @@ def test_a_send_node_previews_for_a_picked_contact_and_follows_unsaved_edits(
     assert len(previews) == 1
 
     # An unsaved edit previews from the draft the request carries.
-    config = page.get_by_label("Configuration (JSON)")
+    config = CanvasPage(page).open_config_json()
     draft = json.loads(config.input_value())
     draft["params"]["title"] = "Your code: {{ contact.attributes.coupon }}"
     config.fill(json.dumps(draft))
