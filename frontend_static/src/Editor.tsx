@@ -425,11 +425,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
               // An empty journey opens at 100%: a queued fitView would fire when the first step is
               // dropped and zoom to 200% around it, away from where the user dropped it.
               fitView={!frame.viewport && opened.graph.nodes.length > 0}
-              // A large journey opens at a readable zoom rather than shrunk to fit, and only the
-              // steps and edges in view are drawn, so opening costs the same at 20 or 200 steps;
-              // the minimap and zooming out show the rest.
+              // A large journey opens at a readable zoom rather than shrunk to fit; the minimap
+              // and zooming out show the rest.
               fitViewOptions={OPENING_FIT}
-              onlyRenderVisibleElements
               minZoom={0.1}
               proOptions={{ hideAttribution: true }}
             >

@@ -10,7 +10,13 @@ from django.contrib.auth import get_user_model
 
 from core.models import Membership, Role, Workspace
 from journeys.demo import DEMO_SLUG, load_demo
-from tests.support.browser import VIEWPORT, launched_chromium, require_canvas_bundle, session_cookie
+from tests.support.browser import (
+    VIEWPORT,
+    RequestsInFlight,
+    launched_chromium,
+    require_canvas_bundle,
+    session_cookie,
+)
 
 OpenCanvas = Callable[..., Any]
 
@@ -50,9 +56,12 @@ def signed_in_page(
         context.add_cookies([session_cookie(users[role], live_server.url)])
         return context.new_page()
 
-    yield new_page
-    for context in contexts:
-        context.close()
+    with RequestsInFlight() as in_flight:
+        yield new_page
+        for context in contexts:
+            context.close()
+        # Requests the closed pages left behind must finish before the database is flushed.
+        in_flight.wait_idle()
 
 
 @pytest.fixture

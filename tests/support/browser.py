@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.contrib.auth.models import User
+from django.core.signals import request_finished, request_started
 from django.test import Client
 
 from journeys.canvas.assets import manifest_path
@@ -63,3 +65,40 @@ def session_cookie(user: User, url: str) -> dict[str, str]:
     client = Client()
     client.force_login(user)
     return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": url}
+
+
+class RequestsInFlight:
+    """Counts the live server's requests being answered (it runs in this process's threads).
+
+    A page closed mid-request (a stats poll, a debounced preview) leaves the server answering it
+    while the test's database is flushed; on SQLite the flush then fails on the lock and the next
+    test starts on stale rows. Tests wait for the count to reach zero before the flush.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+
+    def __enter__(self) -> RequestsInFlight:
+        request_started.connect(self._started, dispatch_uid=id(self))
+        request_finished.connect(self._finished, dispatch_uid=id(self))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        request_started.disconnect(dispatch_uid=id(self))
+        request_finished.disconnect(dispatch_uid=id(self))
+
+    def _started(self, **_: object) -> None:
+        with self._lock:
+            self._count += 1
+
+    def _finished(self, **_: object) -> None:
+        with self._lock:
+            self._count -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 15.0) -> None:
+        with self._lock:
+            if not self._idle.wait_for(lambda: self._count <= 0, timeout=timeout):
+                raise AssertionError(f"{self._count} live-server request(s) still running")
