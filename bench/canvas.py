@@ -19,9 +19,9 @@ HTTP cache is warm as for anyone who opened the canvas before; the median of the
 
 - `canvas_<N>_interactive_ms`: from navigation start (the page's `performance` time origin) until
   all N steps are in the DOM (a large journey opens at a readable zoom, 50 % at least, so some
-  are outside the view) and a click on a step in view (the first in document order wholly inside the canvas and not covered) has
-  selected it (it carries React Flow's `selected` class and the side panel shows it), read as
-  `performance.now()` in the page.
+  are outside the view) and a click on a step in view (the first in document order wholly
+  inside the canvas and not covered) has selected it (it carries React Flow's `selected` class
+  and the side panel shows it), read as `performance.now()` in the page.
   The Playwright round trips of the checks are included, so the figure errs high.
 - `canvas_<N>_save_ms`: the label of the selected node is changed (so the save carries a real
   change), then from the Save click until the PATCH is answered 200 and the status reads "All

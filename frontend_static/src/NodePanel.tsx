@@ -1,6 +1,6 @@
 // The side panel for the selected node: its label and notes, its configuration as a form generated
 // from the node type's schema, and the raw JSON (collapsed) for power users.
-import { useEffect, useMemo, useState } from "react";
+import { useMemo } from "react";
 
 import type { ChannelAccount } from "./channelAccounts";
 import { nodeType } from "./catalog";
@@ -8,6 +8,7 @@ import type { DocNode, JsonObject } from "./document";
 import { isObject } from "./document";
 import { useEditorContext } from "./editorContext";
 import { t } from "./i18n";
+import { JsonText } from "./JsonText";
 import { PreviewPanel } from "./PreviewPanel";
 import { SchemaForm } from "./SchemaForm";
 import { messagesByPointer } from "./formModel";
@@ -104,40 +105,18 @@ interface ConfigJsonProps {
 
 /** The whole configuration as JSON, applied when it parses to an object. */
 function ConfigJson({ open, config, readOnly, onChange }: ConfigJsonProps) {
-  const formatted = JSON.stringify(config, null, 2);
-  const [text, setText] = useState(formatted);
-  const [problem, setProblem] = useState("");
-  useEffect(() => {
-    setText(formatted);
-    setProblem("");
-  }, [formatted]);
-  const apply = () => {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (!isObject(parsed)) throw new Error(t("The configuration must be a JSON object."));
-      setProblem("");
-      onChange(parsed as JsonObject);
-    } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
-    }
-  };
   return (
     <details className="tf-json tf-json--advanced" open={open}>
       <summary>{t("Advanced (JSON)")}</summary>
-      <textarea
-        aria-label={t("Configuration (JSON)")}
-        value={text}
-        rows={10}
-        spellCheck={false}
+      <JsonText
+        value={config}
+        label={t("Configuration (JSON)")}
         readOnly={readOnly}
-        onChange={(event) => setText(event.target.value)}
-        onBlur={readOnly ? undefined : apply}
+        check={(value) => {
+          if (!isObject(value)) throw new Error(t("The configuration must be a JSON object."));
+        }}
+        onApply={(value) => onChange(value as JsonObject)}
       />
-      {problem && (
-        <p className="tf-field__error" role="alert">
-          {problem}
-        </p>
-      )}
     </details>
   );
 }

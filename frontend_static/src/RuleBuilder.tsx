@@ -1,12 +1,13 @@
 // The visual rule builder (JOURNEY_FORMAT.md "Rules"): nestable all/any/not groups over attribute,
 // tag, event, message and segment conditions. It edits a model (rules.ts) and writes back JSON;
 // a sub-rule the builder cannot represent is shown as JSON and left exactly as it was.
-import { useEffect, useId, useMemo, useState } from "react";
+import { useId, useMemo } from "react";
 
 import type { Json } from "./document";
 import { useEditorContext } from "./editorContext";
 import type { WidgetProps } from "./fieldWidgets";
 import { marked, t } from "./i18n";
+import { JsonText } from "./JsonText";
 import { type RuleKind, type RuleModel, newRule, parseRule, replaceChild, ruleToJson } from "./rules";
 import { AttributeLeaf, EventLeaf, MessageLeaf, SegmentLeaf, type SuggestionLists, TagLeaf } from "./RuleLeaves";
 import "./styles/rules.css";
@@ -198,39 +199,16 @@ function RuleActions({ model, onChange, onRemove, readOnly }: Omit<EditorProps, 
 
 /** A sub-rule the builder cannot show, as JSON: applied only when the user edits it and it parses. */
 function RawEditor({ model, onChange, onRemove, readOnly }: EditorProps & { model: Extract<RuleModel, { kind: "raw" }> }) {
-  const formatted = JSON.stringify(model.json, null, 2) ?? "";
-  const [text, setText] = useState(formatted);
-  const [problem, setProblem] = useState("");
-  useEffect(() => {
-    setText(formatted);
-    setProblem("");
-  }, [formatted]);
-  const apply = () => {
-    if (text === formatted) return;
-    try {
-      onChange(parseRule(JSON.parse(text) as Json));
-      setProblem("");
-    } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
-    }
-  };
   return (
     <div className="tf-rule__leaf tf-rule__raw">
       <span className="tf-help">{t("The builder cannot show this condition; edit it as JSON.")}</span>
-      <textarea
-        aria-label={t("Condition (JSON)")}
-        value={text}
-        rows={Math.min(8, formatted.split("\n").length)}
-        spellCheck={false}
+      <JsonText
+        value={model.json}
+        label={t("Condition (JSON)")}
         readOnly={readOnly}
-        onChange={(event) => setText(event.target.value)}
-        onBlur={readOnly ? undefined : apply}
+        rows={(text) => Math.min(8, text.split("\n").length)}
+        onApply={(value) => onChange(parseRule(value as Json))}
       />
-      {problem && (
-        <p className="tf-field__error" role="alert">
-          {problem}
-        </p>
-      )}
       {!readOnly && (
         <button type="button" aria-label={t("Remove condition")} onClick={onRemove}>
           ×

@@ -5,6 +5,7 @@ import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { Json } from "./document";
 import { DURATION_UNITS, type DurationUnit, formatDuration, isTimeOfDay, parseDuration } from "./duration";
 import { t } from "./i18n";
+import { JsonText } from "./JsonText";
 import "./styles/forms.css";
 
 /** What every field shows around its widget. */
@@ -167,50 +168,17 @@ export function TimeInput({ value, onChange, readOnly, label }: ValueProps<strin
 
 /** Any JSON value as text, applied when it parses; the fallback for shapes without a widget. */
 export function JsonInput({ value, onChange, readOnly, label }: ValueProps<Json>) {
-  const formatted = value === undefined ? "" : JSON.stringify(value, null, 2);
-  const [text, setText] = useState(formatted);
-  const [problem, setProblem] = useState("");
-  const last = useRef(formatted);
-  useEffect(() => {
-    if (formatted !== last.current) {
-      last.current = formatted;
-      setText(formatted);
-      setProblem("");
-    }
-  }, [formatted]);
-  const apply = () => {
-    if (!text.trim()) {
-      setProblem("");
-      last.current = "";
-      onChange(undefined);
-      return;
-    }
-    try {
-      const parsed = JSON.parse(text) as Json;
-      setProblem("");
-      last.current = JSON.stringify(parsed, null, 2);
-      onChange(parsed);
-    } catch (error) {
-      setProblem(t("Not valid JSON: %(problem)s", { problem: error instanceof Error ? error.message : String(error) }));
-    }
-  };
   return (
     <span className="tf-json-field">
-      <textarea
-        aria-label={label}
-        value={text}
-        rows={Math.min(8, Math.max(2, text.split("\n").length))}
-        spellCheck={false}
+      <JsonText
+        value={value}
+        label={label}
         readOnly={readOnly}
         disabled={readOnly}
-        onChange={(event) => setText(event.target.value)}
-        onBlur={readOnly ? undefined : apply}
+        allowEmpty
+        rows={(text) => Math.min(8, Math.max(2, text.split("\n").length))}
+        onApply={onChange}
       />
-      {problem && (
-        <small className="tf-field__error" role="alert">
-          {problem}
-        </small>
-      )}
     </span>
   );
 }
