@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from channels_plugins.api.views import channel_catalog
+from core.admin_scoping import member_workspace_ids
 from core.models import Membership, Role, Workspace
 from journeys import services
 from journeys.api.serializers import JourneySerializer
@@ -88,8 +89,5 @@ def new_journey(request: HttpRequest) -> HttpResponse:
 def _writable_workspaces(request: HttpRequest) -> list[Workspace]:
     workspaces = Workspace.objects.order_by("name")
     if not request.user.is_superuser:
-        workspaces = workspaces.filter(
-            memberships__user_id=request.user.pk or 0,
-            memberships__role__in=[Role.OWNER, Role.EDITOR],
-        )
+        workspaces = workspaces.filter(pk__in=member_workspace_ids(request, writable=True))
     return list(workspaces)
