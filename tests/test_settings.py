@@ -105,3 +105,11 @@ def test_secret_key_is_generated_once_and_reused(tmp_path: Path) -> None:
 def test_a_relative_public_url_fails_the_system_check() -> None:
     with pytest.raises(SystemCheckError, match=r"touchflow\.E101"):
         call_command("check")
+
+
+def test_subprocesses_do_not_inherit_the_browser_tests_async_override(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The canvas tests set it in their process; `check --deploy` in a subprocess refuses it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in django_process_env()

@@ -39,8 +39,11 @@ def shared_examples_dir() -> Path:
 
 def django_process_env(**variables: str) -> dict[str, str]:
     """The environment for a Django subprocess: this one without Touchflow's own variables
-    (so a developer's shell settings cannot leak in), plus `variables`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOUCHFLOW_", "DATABASE_URL"))}
+    (so a developer's shell settings cannot leak in) and without DJANGO_ALLOW_ASYNC_UNSAFE (the
+    browser tests set it in their own process; a subprocess must not inherit it), plus
+    `variables`."""
+    dropped = ("TOUCHFLOW_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     env["DJANGO_SETTINGS_MODULE"] = "core.settings"
     env.update(variables)
     return env
