@@ -50,6 +50,7 @@ import { DRAG_MIME, newDocNode, type PaletteItem, paletteItems } from "./palette
 import { ErrorList } from "./ErrorList";
 import { PublishDialog } from "./PublishDialog";
 import { type SaveState, Toolbar } from "./Toolbar";
+import { typingRun } from "./typingRun";
 import { useEditingShortcuts } from "./useEditingShortcuts";
 import { useLifecycle } from "./useLifecycle";
 import { type VersionView, versionView as viewOfVersion } from "./versionView";
@@ -219,11 +220,11 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   );
 
   const updateDoc = useCallback((id: string, doc: DocNode) => {
-    dispatch({ kind: "change", update: (current) => updateNodeDoc(current, id, doc) });
+    dispatch({ kind: "change", update: (current) => updateNodeDoc(current, id, doc), run: typingRun(`node:${id}`) });
   }, []);
 
   const updateSettings = useCallback((settings: JsonObject | undefined) => {
-    dispatch({ kind: "change", update: (current) => ({ ...current, settings }) });
+    dispatch({ kind: "change", update: (current) => ({ ...current, settings }), run: typingRun("settings") });
   }, []);
 
   const tidy = useCallback(() => {

@@ -1,6 +1,8 @@
 // The editor's state: the graph under an undo history. Every change the user makes goes through
 // `change` (an undo step) or `transient` (selection, measuring, a drag still moving); a finished
 // drag is committed against the graph as it was when the drag began, so one drag is one step.
+// Typing is grouped the same way: changes that name the same `run` (one text field being typed
+// in) in a row are one step, so undo takes back the word or sentence, not the last character.
 import { type History, record, redo, replace, startHistory, undo } from "./history";
 import type { JsonObject } from "./document";
 import type { CanvasEdge, CanvasNode } from "./mapper";
@@ -18,7 +20,7 @@ export type GraphUpdate = (current: Graph) => Graph;
 export type EditorAction =
   | { kind: "load"; graph: Graph }
   | { kind: "saved"; graph: Graph }
-  | { kind: "change"; update: GraphUpdate }
+  | { kind: "change"; update: GraphUpdate; run?: string }
   | { kind: "transient"; update: GraphUpdate }
   | { kind: "commit_from"; base: Graph }
   | { kind: "undo" }
@@ -28,10 +30,12 @@ export interface EditorState {
   history: History<Graph>;
   /** The graph that was last saved or loaded; the editor is dirty when content differs. */
   saved: Graph;
+  /** The run of typing the last change belonged to, while no other change came between. */
+  run: string | null;
 }
 
 export function initialEditorState(graph: Graph): EditorState {
-  return { history: startHistory(graph), saved: graph };
+  return { history: startHistory(graph), saved: graph, run: null };
 }
 
 export function editorReducer(state: EditorState, action: EditorAction): EditorState {
@@ -40,18 +44,22 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       return initialEditorState(action.graph);
     case "saved":
       return { ...state, saved: action.graph };
-    case "change":
-      return { ...state, history: record(state.history, action.update(state.history.present)) };
+    case "change": {
+      const next = action.update(state.history.present);
+      const run = action.run ?? null;
+      const continues = run !== null && run === state.run && state.history.past.length > 0;
+      return { ...state, history: continues ? replace(state.history, next) : record(state.history, next), run };
+    }
     case "transient":
       return { ...state, history: replace(state.history, action.update(state.history.present)) };
     case "commit_from": {
       const history = record({ ...state.history, present: action.base }, state.history.present);
-      return { ...state, history };
+      return { ...state, history, run: null };
     }
     case "undo":
-      return { ...state, history: keepSelection(undo(state.history), state.history.present) };
+      return { ...state, history: keepSelection(undo(state.history), state.history.present), run: null };
     case "redo":
-      return { ...state, history: keepSelection(redo(state.history), state.history.present) };
+      return { ...state, history: keepSelection(redo(state.history), state.history.present), run: null };
   }
 }
 

@@ -210,6 +210,12 @@ def test_each_edit_is_one_undo_step_and_redo_brings_it_back(
         canvas.select("done")
         canvas.delete_selected()
 
+    def type_a_label() -> None:
+        canvas.select("sms1")
+        field = canvas.panel.get_by_label("Label")
+        field.click()
+        field.press_sequentially("Reminder", delay=20)  # eight keystrokes, one step
+
     edits: list[tuple[str, Callable[[], None]]] = [
         ("add", lambda: added.append(canvas.add_step("exit", at=(400, 340)))),
         ("connect", lambda: canvas.connect("sms1", "failed", added[0])),
@@ -220,6 +226,7 @@ def test_each_edit_is_one_undo_step_and_redo_brings_it_back(
                 "start", {"trigger": {"kind": "event", "event": "paid"}}
             ),
         ),
+        ("type a label", type_a_label),
         ("delete", delete_done),
     ]
     for name, edit in edits:
@@ -241,6 +248,7 @@ def test_each_edit_is_one_undo_step_and_redo_brings_it_back(
     ]
     assert document["ui"]["sms1"] == {"x": 160, "y": 220}
     assert document["nodes"][0]["config"] == {"trigger": {"kind": "event", "event": "paid"}}
+    assert document["nodes"][1]["label"].endswith("Reminder")
 
 
 def test_a_conflicting_save_keeps_my_edits_and_lets_me_overwrite_or_discard(
