@@ -53,6 +53,8 @@ def new_contact(workspace: Workspace, external_id: str) -> Contact:
 def upsert_contact(workspace: Workspace, data: Mapping[str, Any]) -> tuple[Contact, bool]:
     """Create or update the contact `data["external_id"]`; returns (contact, created)."""
     contact, created = get_or_create_contact(workspace, data["external_id"])
+    if not created:
+        contact = locked(contact)
     apply_changes(contact, data)
     contact.updated_at = clock.now()
     contact.save()
@@ -60,11 +62,26 @@ def upsert_contact(workspace: Workspace, data: Mapping[str, Any]) -> tuple[Conta
     return contact, created
 
 
+def locked(contact: Contact) -> Contact:
+    """The contact's row read again inside the caller's transaction, locked on PostgreSQL
+    (SQLite's IMMEDIATE transactions already hold the write lock): merged fields are then
+    merged into what is stored now, so a concurrent change (another request, a journey's
+    `update_contact`) is not overwritten by a copy read earlier."""
+    return (
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("workspace")
+        .get(pk=contact.pk)
+    )
+
+
 def contacts_by_external_id(
-    workspace: Workspace, external_ids: Iterable[str]
+    workspace: Workspace, external_ids: Iterable[str], *, lock: bool = False
 ) -> dict[str, Contact]:
-    """The workspace's contacts among `external_ids`, in one query."""
+    """The workspace's contacts among `external_ids`, in one query; with `lock`, locked for
+    the caller's transaction as `locked` does, in one order so two callers cannot deadlock."""
     contacts = Contact.objects.filter(workspace=workspace, external_id__in=list(external_ids))
+    if lock:
+        contacts = contacts.select_for_update().order_by("pk")
     return {contact.external_id: contact for contact in contacts}
 
 
@@ -93,7 +110,10 @@ def get_or_create_contact(workspace: Workspace, external_id: str) -> tuple[Conta
 
 
 @transaction.atomic
+@transaction.atomic
 def update_contact(contact: Contact, data: Mapping[str, Any]) -> Contact:
+    """Apply `data` to the contact's row as it is now (see `locked`); returns the saved row."""
+    contact = locked(contact)
     apply_changes(contact, data)
     contact.updated_at = clock.now()
     contact.save()
@@ -146,7 +166,7 @@ def bulk_upsert(workspace: Workspace, items: Iterable[Mapping[str, Any]]) -> dic
 def _bulk_write(
     workspace: Workspace, by_id: Mapping[str, list[Mapping[str, Any]]]
 ) -> dict[str, bool]:
-    existing = contacts_by_external_id(workspace, by_id)
+    existing = contacts_by_external_id(workspace, by_id, lock=True)
     now = clock.now()
     to_create: list[Contact] = []
     to_update: list[Contact] = []

@@ -20,6 +20,7 @@ from core.rules.evaluation import BUILTIN_FIELDS, ContactSnapshot
 from core.timing import first_zone
 from journeys.engine.claim import Claim
 from journeys.models import Enrollment, Journey, JourneyVersion
+from journeys.nodes.base import ChangeContact
 
 _BUILTIN = tuple(sorted(BUILTIN_FIELDS))
 _ENROLLMENT_COLUMNS = (
@@ -42,9 +43,11 @@ _ENROLLMENT_COLUMNS = (
 
 class ContactState:
     """A contact as a pass sees it: what rules and templates read, and the changes
-    `update_contact` nodes make (written back by the walker)."""
+    `update_contact` nodes make: applied here for the nodes after them in the pass, and kept
+    so the walker applies them again to the row as it is when it writes (a change made
+    meanwhile through the API is kept, not overwritten)."""
 
-    __slots__ = ("attributes", "changed", "external_id", "fields", "pk", "tags", "workspace_id")
+    __slots__ = ("attributes", "changes", "external_id", "fields", "pk", "tags", "workspace_id")
 
     def __init__(
         self,
@@ -61,7 +64,16 @@ class ContactState:
         self.fields = fields
         self.attributes = attributes
         self.tags = tags
-        self.changed = False
+        self.changes: list[ChangeContact] = []
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    def change(self, change: ChangeContact) -> None:
+        """Apply an `update_contact` change to what the rest of this pass reads."""
+        self.attributes, self.tags = change.applied_to(self.attributes, self.tags)
+        self.changes.append(change)
 
     @classmethod
     def of(cls, contact: Contact) -> ContactState:

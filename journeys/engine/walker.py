@@ -329,7 +329,7 @@ def _apply(
         elif isinstance(effect, CallWebhook):
             written.append(_webhook_call(effect, enrollment, run.now))
         elif isinstance(effect, ChangeContact):
-            _change_contact(enrollment.contact, effect)
+            enrollment.contact.change(effect)
     run.result.messages.extend(written)
     return written
 
@@ -404,14 +404,6 @@ def _outbox_item(
     )
 
 
-def _change_contact(contact: ContactState, change: ChangeContact) -> None:
-    contact.attributes = {**contact.attributes, **change.set_attributes}
-    tags = [tag for tag in contact.tags if tag not in change.remove_tags]
-    tags.extend(tag for tag in change.add_tags if tag not in tags)
-    contact.tags = tags
-    contact.changed = True
-
-
 def _write(
     claim: Claim, enrollments: list[EnrollmentState], result: BatchResult, now: datetime
 ) -> None:
@@ -428,9 +420,8 @@ def _write(
         insert_tuples(
             Message, MessageRow._fields, [m for m in result.messages if m.enrollment_id in held_ids]
         )
-        _write_contacts(
-            [e.contact for e in enrollments if e.contact.changed and e.pk in held_ids], now
-        )
+        changed = {id(e.contact): e.contact for e in mine if e.contact.changed}
+        _write_contacts(list(changed.values()), now)
 
 
 def _enrollment_row(e: EnrollmentState) -> tuple[Any, ...]:
@@ -451,13 +442,24 @@ def _enrollment_row(e: EnrollmentState) -> tuple[Any, ...]:
 
 def _write_contacts(changed: list[ContactState], now: datetime) -> None:
     """Save what `update_contact` nodes changed. Tags and attributes set by a journey can move
-    a contact into a segment another journey enters on, exactly as an API change would."""
+    a contact into a segment another journey enters on, exactly as an API change would.
+
+    The changes are applied to the rows as they are now, read in this write transaction and
+    locked on PostgreSQL (SQLite's IMMEDIATE transaction already holds the write lock), not
+    written as the pass saw them: an API change made while the batch ran is kept."""
     if not changed:
         return
-    contacts = Contact.objects.select_related("workspace").in_bulk({c.pk for c in changed})
-    for state in changed:  # a contact in two enrollments of the batch: the last one's changes
+    rows = Contact.objects.select_related("workspace").filter(pk__in={c.pk for c in changed})
+    if connection.features.has_select_for_update:
+        rows = rows.select_for_update(of=("self",)).order_by("pk")  # one lock order: no deadlock
+    contacts = {contact.pk: contact for contact in rows}
+    for state in changed:  # a contact in two enrollments of the batch gets both their changes
         contact = contacts[state.pk]
-        contact.attributes, contact.tags, contact.updated_at = state.attributes, state.tags, now
+        for change in state.changes:
+            contact.attributes, contact.tags = change.applied_to(
+                contact.attributes or {}, contact.tags or []
+            )
+        contact.updated_at = now
     saved = list(contacts.values())
     update_rows(saved, ["attributes", "tags", "updated_at"])
     reevaluate_contacts(saved, now)

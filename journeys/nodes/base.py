@@ -7,7 +7,7 @@ rules) for a whole batch up front, runs the handlers, and writes their effects b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -77,9 +77,20 @@ class SendMessage:
 
 @dataclass(frozen=True)
 class ChangeContact:
+    """What an `update_contact` node does to a contact, kept as a change rather than a result
+    so it can be applied again to the row as it is when written (never a stale copy)."""
+
     set_attributes: Mapping[str, Any] = field(default_factory=dict)
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()
+
+    def applied_to(
+        self, attributes: Mapping[str, Any], tags: Sequence[str]
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The attributes and tags after this change; the inputs are left as they were."""
+        changed_tags = [tag for tag in tags if tag not in self.remove_tags]
+        changed_tags.extend(tag for tag in self.add_tags if tag not in changed_tags)
+        return {**attributes, **self.set_attributes}, changed_tags
 
 
 @dataclass(frozen=True)

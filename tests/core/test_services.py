@@ -104,6 +104,23 @@ def test_bulk_upsert_retries_once_when_another_writer_created_a_contact(
     assert sorted(changes) == [("new", True), ("old", False)]  # the failed attempt said nothing
 
 
+def test_updates_merge_into_the_stored_row_not_a_copy_read_earlier(workspace: Workspace) -> None:
+    """Regression: a PATCH (and an upsert) merged attributes into the contact it had read, so
+    a change stored in between (another request, a journey's update_contact) was lost."""
+    contact, _ = contact_services.upsert_contact(
+        workspace, {"external_id": "u1", "attributes": {"plan": "free"}}
+    )
+    earlier = Contact.objects.get(pk=contact.pk)
+    Contact.objects.filter(pk=contact.pk).update(
+        attributes={"plan": "free", "stage": "welcomed"}, tags=["welcomed"]
+    )
+    updated = contact_services.update_contact(earlier, {"attributes": {"plan": "gold"}})
+    assert updated.attributes == {"plan": "gold", "stage": "welcomed"}
+    assert updated.tags == ["welcomed"]
+    contact.refresh_from_db()
+    assert (contact.attributes, contact.tags) == (updated.attributes, ["welcomed"])
+
+
 def test_counts_are_as_of_now_even_for_all_time_leaves(workspace: Workspace) -> None:
     """silent_30d: an app_opened stamped in the future (a client clock running ahead) has not
     happened yet, so it neither makes the contact "opened before" nor "opened lately"."""

@@ -12,12 +12,15 @@ import pytest
 
 from channels_plugins.models import Message
 from core.models import Contact, Workspace
+from core.services.contacts import upsert_contact
+from journeys.engine import walker
 from journeys.engine.claim import claim_due
 from journeys.engine.enrollment import Skipped, enroll
 from journeys.engine.walker import advance_batch, run_due
 from journeys.models import Enrollment, EnrollmentStatus, Journey, StepLog
 from journeys.services import create_journey
 from tests.engine.factories import published_journey
+from tests.journeys.builders import JourneyBuilder
 from tests.support.people import person
 from tests.support.system import shared_examples_dir
 
@@ -211,3 +214,35 @@ def test_pause_holds_resume_continues_archive_exits(demo: Workspace) -> None:
     enrollment = Enrollment.objects.get()
     assert enrollment.status == EnrollmentStatus.EXITED
     assert run_due(NOW + timedelta(days=30)).advanced == 0
+
+
+def test_a_contact_change_made_while_a_batch_runs_is_kept(
+    demo: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the walker wrote back the contact's attributes and tags as its pass had read
+    them, so an API change landing between the batch's load and its write was lost. Now the
+    journey's changes are applied to the row as it is when written. (The interleaving is made
+    by running the API change just before the write: one process cannot time it otherwise.)"""
+    document = (
+        JourneyBuilder()
+        .entry()
+        .node("tag", "update_contact", {"set": {"stage": "welcomed"}, "add_tags": ["welcomed"]})
+        .exit()
+        .edge("start", "tag")
+        .edge("tag", "done")
+        .build()
+    )
+    journey = published_journey(demo, document, name="Welcome tag")
+    someone = person(demo, "someone", attributes={"plan": "free"}, tags=["trial"])
+    enroll(journey, someone, NOW)
+    write = walker._write
+
+    def write_after_an_api_change(*args: Any) -> None:
+        upsert_contact(demo, {"external_id": "someone", "attributes": {"plan": "gold"}})
+        write(*args)
+
+    monkeypatch.setattr(walker, "_write", write_after_an_api_change)
+    assert run_due(NOW).advanced == 3
+    someone.refresh_from_db()
+    assert someone.attributes == {"plan": "gold", "stage": "welcomed"}
+    assert someone.tags == ["trial", "welcomed"]
