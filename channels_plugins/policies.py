@@ -125,8 +125,10 @@ def caps_for(message: Message) -> list[Cap]:
 def capped(messages: Sequence[Message], now: datetime) -> dict[int, str]:
     """Message id → skip reason, for messages a cap forbids; the rest may be sent.
 
-    Messages are taken in order: one allowed here counts against the later ones.
+    Messages are taken in the order they were written (the claim hands them over in no
+    particular order): one allowed here counts against the later ones.
     """
+    messages = sorted(messages, key=lambda message: (message.created_at, message.pk))
     wanted = {message.pk: caps_for(message) for message in messages}
     windows = {cap.per for caps in wanted.values() for cap in caps}
     contact_ids = list({message.contact_id for message in messages if wanted[message.pk]})
@@ -140,8 +142,9 @@ def capped(messages: Sequence[Message], now: datetime) -> dict[int, str]:
         if over is not None:
             refused[message.pk] = f"{FREQUENCY_CAPPED}: {over.describe()}"
             continue
-        for per in windows:
-            sent[per][slot] += 1  # this batch's own sends count against later messages
+        if message.category == MessageCategory.MARKETING:  # only marketing sends are counted
+            for per in windows:
+                sent[per][slot] += 1  # this batch's own sends count against later messages
     return refused
 
 

@@ -171,9 +171,13 @@ class Scope:
 
 
 def load(claim: Claim) -> list[EnrollmentState]:
-    """The claimed enrollments still held under the claim's token, with their contacts."""
-    rows = Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token).values_list(
-        *_ENROLLMENT_COLUMNS
+    """The claimed enrollments still held under the claim's token, with their contacts, in
+    the order they enrolled: a pass is then the same on every database (which of two sends
+    at the same instant a frequency cap lets through, say)."""
+    rows = (
+        Enrollment.objects.filter(pk__in=claim.ids, lease_token=claim.token)
+        .order_by("pk")
+        .values_list(*_ENROLLMENT_COLUMNS)
     )
     return [EnrollmentState(row) for row in rows]
 

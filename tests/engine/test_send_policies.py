@@ -97,3 +97,28 @@ def test_suppression_consent_and_unsubscribes_skip_with_their_reasons() -> None:
         ("welcome", "promo"): ("sent", ""),
         ("welcome", "receipt"): ("sent", ""),
     }
+
+
+def test_a_transactional_send_in_the_batch_does_not_count_against_a_marketing_cap() -> None:
+    """Regression: a transactional message allowed earlier in the same dispatch batch was
+    counted against the marketing cap (the contract counts sent marketing messages only), so
+    a receipt taken first used up the day's one marketing push."""
+    load_demo()
+    workspace = Workspace.objects.get(slug=DEMO_SLUG)
+    workspace.frequency_caps = [{"max": 1, "per": "P1D", "channels": ["push"]}]
+    workspace.save()
+    person = upsert_contact(
+        workspace,
+        {
+            "external_id": "p",
+            "timezone": "Asia/Shanghai",
+            "push_tokens": [{"provider": "sandbox", "token": "t"}],
+        },
+    )[0]
+    receipt = push_journey(workspace, "receipt", category="transactional")
+    offer = push_journey(workspace, "offer")
+    for journey in (receipt, offer):
+        enroll(journey, person, NOW)
+    tick(NOW)
+    outcomes = dict(Message.objects.values_list("content__title", "status"))
+    assert outcomes == {"receipt": "sent", "offer": "sent"}
