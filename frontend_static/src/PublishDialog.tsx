@@ -17,11 +17,19 @@ interface PublishDialogProps {
 export function PublishDialog({ canCanary, busy, problem, onPublish, onClose }: PublishDialogProps) {
   const [mode, setMode] = useState<"now" | "canary">("now");
   const [percent, setPercent] = useState("10");
+  const dialog = useRef<HTMLDialogElement>(null);
   const first = useRef<HTMLInputElement>(null);
   const parsed = parsePercent(percent);
   const invalid = mode === "canary" && parsed === null;
 
-  useEffect(() => first.current?.focus(), []);
+  // A modal <dialog>: the browser keeps focus inside it, makes the page behind inert and
+  // turns Escape into `cancel`, which closes it like the Cancel button.
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    first.current?.focus();
+    return () => element?.close();
+  }, []);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -29,20 +37,16 @@ export function PublishDialog({ canCanary, busy, problem, onPublish, onClose }: 
   };
 
   return (
-    <div className="tf-dialog-backdrop">
-      <form
-        className="tf-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="tf-publish-title"
-        onSubmit={submit}
-        onKeyDown={(event) => {
-          if (event.key === "Escape") {
-            event.stopPropagation();
-            onClose();
-          }
-        }}
-      >
+    <dialog
+      ref={dialog}
+      className="tf-dialog"
+      aria-labelledby="tf-publish-title"
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      <form onSubmit={submit}>
         <h2 id="tf-publish-title">{t("Publish this journey")}</h2>
         <label className="tf-choice">
           <input ref={first} type="radio" name="mode" checked={mode === "now"} onChange={() => setMode("now")} />
@@ -78,6 +82,6 @@ export function PublishDialog({ canCanary, busy, problem, onPublish, onClose }: 
           </button>
         </div>
       </form>
-    </div>
+    </dialog>
   );
 }

@@ -119,6 +119,19 @@ def test_publish_refused_then_live_then_canary_promoted_paused_resumed(
 
     # An unreachable exit: publishing saves first, the 400's errors land in the problem list.
     page.locator(".tf-palette").get_by_role("button", name="Exit", exact=True).click()
+    # The dialog is modal: Tab never reaches a control behind it, Escape closes it.
+    page.get_by_role("button", name="Publish…").click()
+    dialog = page.get_by_role("dialog")
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(
+            "() => document.activeElement === document.body ? 'none'"
+            " : document.activeElement.closest('dialog') ? 'dialog' : 'behind'"
+        )
+        assert focus != "behind"
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    assert not journey.versions.exists()
     page.get_by_role("button", name="Publish…").click()
     page.get_by_role("dialog").get_by_role("button", name="Publish", exact=True).click()
     expect(page.get_by_role("dialog")).to_have_count(0)
