@@ -63,6 +63,8 @@ export function TemplateField({ value, onChange, readOnly, label }: WidgetProps<
           type="button"
           aria-expanded={open}
           aria-controls={menuId}
+          // Each template field has this button: the name says which field it inserts into.
+          aria-label={t("Insert variable into %(field)s", { field: label })}
           onClick={() => setOpen((shown) => !shown)}
         >
           {t("Insert variable")}

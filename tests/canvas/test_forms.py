@@ -30,8 +30,17 @@ def test_send_wait_event_and_settings_are_configured_through_forms(
         ["Choose…", "sms-enterprise (sandbox)", "sms-main (sandbox)"]
     )
     account.select_option("sms-enterprise")
-    form.get_by_label("Body", exact=True).fill("Hi {{ contact.first_name }}")
-    form.get_by_label("Template code").fill("")  # an emptied optional field is not saved as ""
+    form.get_by_label("Body", exact=True).fill("Hi ")
+    # Each template field's "Insert variable" is named after its field; the pick lands at the
+    # cursor.
+    form.get_by_role("button", name="Insert variable into Body").click()
+    form.get_by_role("group", name="Variables").get_by_role(
+        "button", name="contact.first_name", exact=True
+    ).click()
+    expect(form.get_by_label("Body", exact=True)).to_have_value("Hi {{ contact.first_name }}")
+    form.get_by_label("Template code", exact=True).fill(
+        ""
+    )  # an emptied optional field is not saved as ""
 
     # A wait for event: the where filter's node key offers the journey's send nodes.
     page.get_by_role("button", name="Wait for event", exact=True).click()
@@ -105,7 +114,7 @@ def test_wait_choice_webhook_rows_and_a_read_only_form(
     expect(form.get_by_label("Method")).to_have_value("POST")
     form.get_by_role("button", name="Add row").click()
     form.get_by_label("Headers key 1").fill("X-Source")
-    form.get_by_label("Headers value 1").fill("touchflow")
+    form.get_by_label("Headers value 1", exact=True).fill("touchflow")
 
     document = page.evaluate("window.__journeyCanvas.getDocument()")
     nodes = {node["id"]: node for node in document["nodes"]}
