@@ -23,7 +23,7 @@ from journeys.api.serializers import ErrorsResponseSerializer
 from journeys.models import Journey, SimulationRun, SimulationStatus
 from journeys.simulation import schema
 from journeys.simulation.request import INVALID, check_request, check_shape
-from journeys.simulation.runs import start_simulation
+from journeys.simulation.runs import settle_overdue, start_simulation
 from journeys.validation.errors import DocumentError
 
 
@@ -112,4 +112,4 @@ class SimulationDetailView(WorkspaceScopedMixin, APIView):
     @extend_schema(operation_id="simulations_retrieve", responses={200: SimulationRunSerializer})
     def get(self, request: Request, pk: int) -> Response:
         run = get_object_or_404(self.scoped(SimulationRun.objects.all()), pk=pk)
-        return Response(SimulationRunSerializer(run).data)
+        return Response(SimulationRunSerializer(settle_overdue(run)).data)

@@ -4,7 +4,9 @@ Small runs (contacts x weeks up to SIMULATION_SYNC_WORK) run while the request w
 ones go to the django-q2 cluster and are polled. Either way the run ends `done` with its result
 or `failed` with the reason, never an exception reaching the caller. A run is claimed with a
 conditional update before it starts, so a task the broker hands out twice runs once; a run
-whose worker died is taken over once its time limit has clearly passed.
+whose worker died is taken over once its time limit has clearly passed, and a run read after
+that limit with no worker to finish it is reported failed (`settle_overdue`), so a client
+polling it learns so instead of polling forever.
 """
 
 from __future__ import annotations
@@ -85,6 +87,35 @@ def execute(run_id: int, *, timeout: float) -> str:
         return SimulationStatus.FAILED
     _finish(run, status=SimulationStatus.DONE, result=result)
     return SimulationStatus.DONE
+
+
+STOPPED = "The simulation stopped without a result (the worker running it ended). Start it again."
+NEVER_STARTED = (
+    "No worker started the simulation in time: is the django-q2 cluster running (`make run`"
+    " starts it)? Start it again."
+)
+
+
+def settle_overdue(run: SimulationRun) -> SimulationRun:
+    """The run as a client should see it: failed, saying why, once it can no longer finish.
+
+    A queued run no worker took, or a running one whose worker died, stays so in the table;
+    after the time limit and the grace a retried task would have taken it over, it never
+    will. The update is conditional on the status read, so a run that finished meanwhile
+    keeps its result.
+    """
+    waiting = {SimulationStatus.QUEUED: run.created_at, SimulationStatus.RUNNING: run.started_at}
+    since = waiting.get(SimulationStatus(run.status))
+    now = clock.now()
+    limit = timedelta(seconds=touchflow_settings.SIMULATION_TIMEOUT) + GRACE
+    if since is None or now <= since + limit:
+        return run
+    error = NEVER_STARTED if run.status == SimulationStatus.QUEUED else STOPPED
+    SimulationRun.objects.filter(pk=run.pk, status=run.status).update(
+        status=SimulationStatus.FAILED, error=error, finished_at=now
+    )
+    run.refresh_from_db()
+    return run
 
 
 def _finish(run: SimulationRun, **fields: Any) -> None:

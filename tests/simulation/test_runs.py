@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import override_settings
 from django_q.models import OrmQ
 from rest_framework.test import APIClient
 
+from core import clock
 from core.models import Workspace
 from journeys.models import SimulationRun, SimulationStatus
-from journeys.simulation.runs import SIMULATE_TASK, run_simulation
+from journeys.simulation.runs import (
+    GRACE,
+    NEVER_STARTED,
+    SIMULATE_TASK,
+    STOPPED,
+    run_simulation,
+)
 from tests.conftest import ClientFactory
 from tests.simulation.conftest import FALLBACK, START, journey_id, open_push_script, simulate
 
@@ -99,7 +108,7 @@ def test_runs_are_read_in_their_own_workspace_only(
         request={},
         input={},
         status=SimulationStatus.QUEUED,
-        created_at="2026-11-02T01:00:00Z",
+        created_at=clock.now(),
     )
     reader = make_client(demo, scopes=("read",))
     assert reader.get(f"/api/v1/simulations/{run.pk}/").json()["status"] == "queued"
@@ -124,3 +133,35 @@ def test_a_published_version_is_simulated_as_published(
     run = simulate(demo_api, journey, {**SMALL, "version": 1}).json()
     assert (run["status"], run["version"]) == ("done", 1)
     assert run["result"]["nodes"]["push1"]["sent"] == 60
+
+
+def test_a_run_no_worker_can_finish_is_reported_failed_when_read(
+    demo: Workspace,
+    demo_api: APIClient,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """Regression: a queued run no worker took (the cluster is down), or a running one whose
+    worker died, stayed so for ever, and the canvas polled it for ever."""
+    with (
+        override_settings(TOUCHFLOW={"SIMULATION_SYNC_WORK": 10}),
+        django_capture_on_commit_callbacks(execute=False),
+    ):
+        never_taken = simulate(demo_api, journey_id(demo, FALLBACK), SMALL).json()
+        abandoned = simulate(demo_api, journey_id(demo, FALLBACK), SMALL).json()
+    created = SimulationRun.objects.get(pk=never_taken["id"]).created_at
+    SimulationRun.objects.filter(pk=abandoned["id"]).update(
+        status=SimulationStatus.RUNNING, started_at=created + timedelta(minutes=5)
+    )
+    limit = timedelta(seconds=600) + GRACE
+    with time_machine.travel(created + limit, tick=False):
+        assert demo_api.get(never_taken["url"]).json()["status"] == "queued"  # still may start
+        assert demo_api.get(abandoned["url"]).json()["status"] == "running"
+    with time_machine.travel(created + limit + timedelta(seconds=1), tick=False):
+        failed = demo_api.get(never_taken["url"]).json()
+        running = demo_api.get(abandoned["url"]).json()
+    assert (failed["status"], failed["error"]) == ("failed", NEVER_STARTED)
+    assert running["status"] == "running"  # it started later: its own limit has not passed
+    with time_machine.travel(created + timedelta(minutes=5) + limit + timedelta(seconds=1)):
+        stopped = demo_api.get(abandoned["url"]).json()
+    assert (stopped["status"], stopped["error"]) == ("failed", STOPPED)
+    assert run_simulation(never_taken["id"]) == "skipped"  # a late worker does not revive it
