@@ -11,10 +11,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core import clock
 from core.admin_scoping import READABLE_JSON, WorkspaceScopedAdmin, member_workspace_ids
+from core.api.contact_fields import ContactFieldsSerializer
 from core.models import ApiKey, Contact, Event, Membership, Segment, SuppressionEntry, Workspace
 from core.services.apikeys import create_api_key, revoke_api_key
 from core.services.segments import rule_errors
+from core.signals import contact_changed
 
 
 @admin.register(Workspace)
@@ -94,11 +97,66 @@ class ApiKeyAdmin(WorkspaceScopedAdmin):
         )
 
 
+# The contact fields the API accepts, judged by its serializer in the admin too.
+API_CONTACT_FIELDS = tuple(ContactFieldsSerializer().get_fields())
+
+
+class ContactAdminForm(forms.ModelForm):
+    """Judges the contact's fields as the API does (ContactFieldsSerializer), so the admin
+    cannot store what the API refuses: an unknown time zone the engine could not send in, a
+    phone not in E.164, an attribute named like a contact field, an unknown push provider."""
+
+    class Meta:
+        model = Contact
+        fields = [
+            "workspace",
+            "external_id",
+            *API_CONTACT_FIELDS,
+            "unsubscribed",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        judged = ContactFieldsSerializer(
+            data={
+                name: cleaned[name] for name in API_CONTACT_FIELDS if cleaned.get(name) is not None
+            }
+        )
+        if not judged.is_valid():
+            for name, problems in judged.errors.items():
+                for problem in _messages_of(problems):
+                    self.add_error(name if name in self.fields else None, problem)
+        return cleaned
+
+
+def _messages_of(problems: Any) -> list[str]:
+    """A serializer's errors for one field (a list, or nested by index or key) as lines."""
+    if isinstance(problems, dict):
+        return [f"{key}: {line}" for key, inner in problems.items() for line in _messages_of(inner)]
+    if isinstance(problems, list):
+        return [line for inner in problems for line in _messages_of(inner)]
+    return [str(problems)]
+
+
 @admin.register(Contact)
 class ContactAdmin(WorkspaceScopedAdmin):
+    form = ContactAdminForm
     list_display = ["external_id", "first_name", "last_name", "email", "phone", "workspace"]
     search_fields = ["external_id", "email", "phone", "first_name", "last_name"]
     list_filter = ["workspace"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: Contact, form: Any, change: bool) -> None:
+        """Saved as the API saves: stamped by Touchflow's clock and announced, so segments and
+        the journeys that enter on them see an admin's edit like any other change."""
+        now = clock.now()
+        if not change:
+            obj.created_at = now
+        obj.updated_at = now
+        super().save_model(request, obj, form, change)
+        contact_changed.send(
+            sender=Contact, workspace=obj.workspace, contact=obj, created=not change
+        )
 
 
 @admin.register(Event)
