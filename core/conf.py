@@ -34,6 +34,20 @@ DEFAULTS: dict[str, Any] = {
     # Whether webhook nodes' calls are made; a simulation turns this off, so its run, like its
     # sandbox accounts, can reach no one (a skipped call is recorded as sent "simulated").
     "DELIVER_WEBHOOKS": True,
+    # Networks webhook nodes may not call: a URL whose host is, or resolves to, an address in
+    # one of them fails as a configuration error before any connection is made. The default
+    # holds the link-local range and the cloud metadata addresses (AWS, GCP, Azure and Alibaba
+    # Cloud serve instance credentials there); add your internal ranges ("10.0.0.0/8", ...)
+    # when marketers must not reach them. Loopback and private ranges are allowed by default
+    # because self-hosted journeys often call services beside Touchflow.
+    "WEBHOOK_BLOCKED_NETWORKS": [
+        "0.0.0.0/8",
+        "169.254.0.0/16",
+        "100.100.100.200/32",
+        "::/128",
+        "fe80::/10",
+        "fd00:ec2::254/128",
+    ],
     # Contacts scanned per query by segment previews.
     "SEGMENT_SCAN_BATCH": 1_000,
     # Simulations up to this size (contacts x weeks) run while the request waits; larger ones

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from core.conf import DEFAULTS as TOUCHFLOW_DEFAULTS
 from core.env import env_bool, env_list, env_str, persistent_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -196,4 +197,7 @@ TOUCHFLOW: dict[str, object] = {
     "PLUGINS_BLOCK": env_list("TOUCHFLOW_PLUGINS_BLOCK", []),
     "LOAD_ENTRY_POINTS": env_bool("TOUCHFLOW_LOAD_ENTRY_POINTS", True),
     "DELIVER_WEBHOOKS": env_bool("TOUCHFLOW_DELIVER_WEBHOOKS", True),
+    "WEBHOOK_BLOCKED_NETWORKS": env_list(
+        "TOUCHFLOW_WEBHOOK_BLOCKED_NETWORKS", TOUCHFLOW_DEFAULTS["WEBHOOK_BLOCKED_NETWORKS"]
+    ),
 }

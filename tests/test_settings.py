@@ -107,6 +107,29 @@ def test_a_relative_public_url_fails_the_system_check() -> None:
         call_command("check")
 
 
+@override_settings(TOUCHFLOW={"WEBHOOK_BLOCKED_NETWORKS": ["169.254.0.0/16", "intranet"]})
+def test_a_blocked_network_that_does_not_parse_fails_the_system_check() -> None:
+    with pytest.raises(SystemCheckError, match=r"touchflow\.E102.*'intranet'"):
+        call_command("check")
+
+
+def test_blocked_webhook_networks_come_from_the_environment(tmp_path: Path) -> None:
+    code = (
+        "import django; django.setup(); from core.conf import touchflow_settings as s;"
+        " print(s.WEBHOOK_BLOCKED_NETWORKS)"
+    )
+    default = run_in_fresh_process(code, {"TOUCHFLOW_VAR_DIR": str(tmp_path)})
+    assert "169.254.0.0/16" in default
+    chosen = run_in_fresh_process(
+        code,
+        {
+            "TOUCHFLOW_VAR_DIR": str(tmp_path),
+            "TOUCHFLOW_WEBHOOK_BLOCKED_NETWORKS": "169.254.0.0/16, 10.0.0.0/8",
+        },
+    )
+    assert chosen.strip() == "['169.254.0.0/16', '10.0.0.0/8']"
+
+
 def test_subprocesses_do_not_inherit_the_browser_tests_async_override(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import override_settings
 
 from channels_plugins.dispatch import (
     MAX_ATTEMPTS,
@@ -175,6 +176,40 @@ def test_an_unreachable_receiver_is_a_transient_failure(demo: Workspace) -> None
     message = Message.objects.get(channel="webhook")
     assert message.status == MessageStatus.PENDING
     assert message.reason.startswith("retrying after transient: ConnectError")
+
+
+def test_a_webhook_to_the_cloud_metadata_address_is_refused_without_a_call(
+    demo: Workspace,
+) -> None:
+    """A marketer's URL must not reach where a cloud instance serves its credentials."""
+    journey = published(demo, webhook_journey("http://169.254.169.254", failed_port=True))
+    enrollment = enroll(journey, person(demo, "gus"), NOW)
+    assert isinstance(enrollment, Enrollment)
+    tick(NOW)
+    message = Message.objects.get(channel="webhook")
+    assert message.status == MessageStatus.FAILED
+    blocked = "config: the URL's host is a blocked address (169.254.169.254)"
+    assert message.reason.startswith(blocked)
+    enrollment.refresh_from_db()
+    assert ports_taken(enrollment)[-2:] == [("hook", "failed"), ("gave_up", "")]
+
+
+def test_a_host_name_resolving_into_a_blocked_network_is_refused(
+    demo: Workspace, receiver: RecordingServer
+) -> None:
+    """Names are resolved before the call: "localhost" is refused once loopback is blocked,
+    and the receiver listening there hears nothing."""
+    url = receiver.url.replace("127.0.0.1", "localhost")
+    journey = published(demo, webhook_journey(url, failed_port=True))
+    enroll(journey, person(demo, "hal"), NOW)
+    with override_settings(TOUCHFLOW={"WEBHOOK_BLOCKED_NETWORKS": ["127.0.0.0/8", "::1/128"]}):
+        tick(NOW)
+    message = Message.objects.get(channel="webhook")
+    assert (message.status, message.reason.split(" (")[0]) == (
+        "failed",
+        "config: the URL's host is a blocked address",
+    )
+    assert receiver.requests == []
 
 
 def send_journey(
