@@ -164,6 +164,10 @@ class Receipt:
     # receipt names no message: `recipient` is the address, and every contact of the account's
     # workspace reached there is unsubscribed from the account's channel (`opt_outs`).
     opt_out: bool = False
+    # The recipient can be reached again (a WeChat follower who followed the account again):
+    # every mark of `recipient` as unusable on the account's channel is lifted. Such a receipt
+    # names no message and records no event, so its `event` may be empty.
+    address_usable: bool = False
 
 
 @dataclass(frozen=True)

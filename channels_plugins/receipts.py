@@ -14,6 +14,8 @@ records no event; it makes the address unusable on the account's channel, counte
 the first time and as a duplicate after.
 
 An opt-out receipt (an SMS "STOP" reply) names an address instead of a message: `opt_outs`.
+A receipt saying an address is usable again (`address_usable`: a WeChat follower who followed
+again) lifts the address's unusable marks on the account's channel; it is always accepted.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from channels_plugins.engagement import record_message_event
 from channels_plugins.models import ChannelAccount, Message
 from channels_plugins.opt_outs import apply_opt_out
 from channels_plugins.registry import PluginHookError
-from channels_plugins.unusable import mark_address_unusable
+from channels_plugins.unusable import lift_unusable, mark_address_unusable
 
 
 @dataclass
@@ -59,6 +61,14 @@ def apply_receipts(account: ChannelAccount, receipts: Sequence[Receipt]) -> Rece
                 tally.accepted += outcome == "accepted"
                 tally.duplicates += outcome == "duplicate"
                 tally.unknown += outcome == "unknown"
+                continue
+            if receipt.address_usable and receipt.recipient:
+                lift_unusable(
+                    workspace_id=account.workspace_id,
+                    channel=account.channel,
+                    address=receipt.recipient,
+                )
+                tally.accepted += 1
                 continue
             if _about_address(receipt):
                 if _mark_address(account, receipt):

@@ -31,6 +31,17 @@ def mark_address_unusable(
     return created
 
 
+def lift_unusable(*, workspace_id: int, channel: str, address: str) -> int:
+    """The address may be tried again on `channel` (its owner said so to the provider); the
+    number of marks lifted. Should it still be dead, the next failure marks it again."""
+    if not address:
+        return 0
+    deleted, _ = UnusableAddress.objects.filter(
+        workspace_id=workspace_id, channel=channel, address=address[:320]
+    ).delete()
+    return deleted
+
+
 def unusable_skips(candidates: Sequence[tuple[Message, str]]) -> dict[int, str]:
     """Message id → `invalid_recipient` for candidates whose address is unusable (one query)."""
     addresses = {address for _, address in candidates}

@@ -18,7 +18,8 @@ in the query (`signature = sha1(sorted(token, timestamp, nonce))` with the accou
 token); the GET with `echostr` that WeChat uses to check the URL is answered too.
 `TEMPLATESENDJOBFINISH` becomes `message.delivered` or `message.failed` (`failed:user block`
 also makes the openid unusable); `unsubscribe` makes the follower's openid unusable, since no
-template message can reach an unfollowed openid (WeChat would answer 43004). Other events and
+template message can reach an unfollowed openid (WeChat would answer 43004), and `subscribe`
+(following again) makes it usable again. Other events and
 user messages are acknowledged and ignored. In safe and compatible mode the push is also
 signed over its ciphertext (`msg_signature`) and decrypted with the account's EncodingAESKey
 (`wechat_crypto`; the previous key is tried too, for rotation).
@@ -352,6 +353,16 @@ class WechatOAProvider(Provider):
         occurred_at = _created_at(fields)
         if event == "TEMPLATESENDJOBFINISH":
             return [_job_finished(fields, openid, occurred_at)]
+        if event == "subscribe" and openid:
+            return [
+                Receipt(
+                    id=f"subscribe:{openid}:{fields.get('CreateTime', '')}",
+                    event="",
+                    occurred_at=occurred_at,
+                    recipient=openid,
+                    address_usable=True,
+                )
+            ]
         if event == "unsubscribe" and openid:
             return [
                 Receipt(

@@ -265,6 +265,10 @@ class WechatOAStandin(Standin):
     def post_unsubscribe(self, receipt_url: str, openid: str) -> httpx.Response:
         return self.post_event(receipt_url, self.event_xml(openid, "unsubscribe", EventKey=""))
 
+    def post_subscribe(self, receipt_url: str, openid: str) -> httpx.Response:
+        """A follow: WeChat's `subscribe` event (EventKey is empty unless a QR code led there)."""
+        return self.post_event(receipt_url, self.event_xml(openid, "subscribe", EventKey=""))
+
     def check_url(self, receipt_url: str, token: str | None = None) -> tuple[str, httpx.Response]:
         """The GET WeChat makes when the server URL is saved: it expects `echostr` back."""
         echostr = str(secrets.randbelow(10**18))

@@ -435,6 +435,25 @@ def test_an_unfollow_makes_the_openid_unusable_and_later_messages_are_skipped(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_following_again_makes_the_openid_usable_and_messages_are_sent_again(
+    live_server: Any, wechat: WechatOAStandin, workspace: Workspace
+) -> None:
+    """Regression: an unfollow marked the openid unusable for good, so a follower who came
+    back never got a template message again."""
+    account = wechat_account(workspace, wechat)
+    url = hook_url(live_server, account)
+    assert wechat.post_unsubscribe(url, "o-back").status_code == 200
+    assert wechat.post_unsubscribe(url, "o-other").status_code == 200
+    assert wechat.post_subscribe(url, "o-back").text == "success"
+    assert list(UnusableAddress.objects.values_list("address", flat=True)) == ["o-other"]
+    message = queue(workspace, account, "o-back")
+    dispatch_due(datetime.now(UTC))
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert [sent["touser"] for sent in wechat.sent] == ["o-back"]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_wrongly_signed_and_encrypted_events_are_refused(
     live_server: Any, wechat: WechatOAStandin, workspace: Workspace
 ) -> None:
@@ -480,9 +499,9 @@ def test_signature_and_staleness_are_checked_on_the_query() -> None:
 
 def test_other_events_and_user_messages_are_ignored() -> None:
     standin = WechatOAStandin()
-    subscribe = standin.event_xml("o-1", "subscribe")
+    menu_click = standin.event_xml("o-1", "CLICK", EventKey="V1001_TODAY_MUSIC")
     text = b"<xml><MsgType><![CDATA[text]]></MsgType><Content>hi</Content></xml>"
-    for body in (subscribe, text):
+    for body in (menu_click, text):
         request = ReceiptRequest(body=body, headers={}, received_at=NOW)
         assert WECHAT_OA.parse_receipts({}, request) == []
 
