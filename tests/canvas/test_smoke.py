@@ -20,6 +20,9 @@ def test_a_journey_opens_is_edited_saved_and_reopened(
     expect(nodes).to_have_count(len(journey.definition["nodes"]))
     expect(page.locator(".react-flow__edge")).to_have_count(len(journey.definition["edges"]))
     expect(page.get_by_text("received", exact=True).first).to_be_visible()
+    # The editor fits the window under the back link: the zoom controls are not below the fold.
+    assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+    expect(page.get_by_role("button", name="Fit View")).to_be_in_viewport(ratio=1)
 
     page.get_by_role("button", name="Exit", exact=True).click()
     expect(nodes).to_have_count(len(journey.definition["nodes"]) + 1)
