@@ -18,10 +18,10 @@ Measured, per run, in a fresh page of one browser context (one unmeasured warm-u
 HTTP cache is warm as for anyone who opened the canvas before; the median of the runs is reported):
 
 - `canvas_<N>_interactive_ms`: from navigation start (the page's `performance` time origin) until
-  all N steps are in the DOM (a large journey opens at a readable zoom, 50 % at least, so some
-  are outside the view) and a click on a step in view (the first in document order wholly
-  inside the canvas and not covered) has selected it (it carries React Flow's `selected` class
-  and the side panel shows it), read as `performance.now()` in the page.
+  all N steps are in the DOM (a large journey opens at a readable zoom, 50 % at least, on its
+  first screenful, so most are outside the view) and a click on a step in view (the first in
+  document order wholly inside the canvas and not covered) has selected it (it carries React
+  Flow's `selected` class and the side panel shows it), read as `performance.now()` in the page.
   The Playwright round trips of the checks are included, so the figure errs high.
 - `canvas_<N>_save_ms`: the label of the selected node is changed (so the save carries a real
   change), then from the Save click until the PATCH is answered 200 and the status reads "All
@@ -281,8 +281,8 @@ def serving(var_dir: str) -> Iterator[str]:
 
 
 # The first node (in document order) wholly inside the canvas whose centre is not covered (by an
-# edge's label, say): a tall journey fitted at the minimum zoom does not fit the window, so the
-# entry node may be out of view.
+# edge's label, say), or null while there is none: a tall journey opens at the minimum zoom on
+# its first screenful, so most steps are out of view.
 IN_VIEW_SCRIPT = """() => {
   const pane = document.querySelector(".react-flow").getBoundingClientRect();
   const inside = [...document.querySelectorAll(".react-flow__node")].find((node) => {
@@ -291,7 +291,7 @@ IN_VIEW_SCRIPT = """() => {
     return box.top >= pane.top && box.bottom <= pane.bottom
       && box.left >= pane.left && box.right <= pane.right && node.contains(centre);
   });
-  return inside.dataset.id;
+  return inside ? inside.dataset.id : null;
 }"""
 
 
@@ -302,7 +302,8 @@ def open_interactive(page: Any, url: str, node_count: int) -> float:
     page.wait_for_function(
         "n => document.querySelectorAll('.react-flow__node').length === n", arg=node_count
     )
-    target = page.evaluate(IN_VIEW_SCRIPT)
+    # Until React Flow has measured the steps they are hidden, so none may be clickable yet.
+    target = page.wait_for_function(IN_VIEW_SCRIPT).json_value()
     page.locator(f".react-flow__node[data-id='{target}']").click()
     page.locator(f".react-flow__node.selected[data-id='{target}']").wait_for()
     page.locator(".tf-panel").wait_for()

@@ -44,6 +44,7 @@ import { JourneyNode } from "./JourneyNode";
 import { layout } from "./layout";
 import { type CanvasEdge, type CanvasNode, type DocumentFrame, toCanvas, toDocument } from "./mapper";
 import { NodePanel } from "./NodePanel";
+import { OPENING_FIT, openingNodes } from "./opening";
 import { Palette } from "./Palette";
 import { SettingsPanel } from "./SettingsPanel";
 import { DRAG_MIME, newDocNode, type PaletteItem, paletteItems } from "./palette";
@@ -79,6 +80,10 @@ export function openDocument(definition: unknown): { graph: Graph; frame: Docume
 
 export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const opened = useMemo(() => openDocument(journey.definition), [journey]);
+  const openingFit = useMemo(
+    () => ({ ...OPENING_FIT, nodes: openingNodes(opened.graph.nodes, window.innerHeight) }),
+    [opened],
+  );
   const [frame, setFrame] = useState<DocumentFrame>(opened.frame);
   const [state, dispatch] = useReducer(editorReducer, opened.graph, initialEditorState);
   const graph = state.history.present;
@@ -426,9 +431,9 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
               // An empty journey opens at 100%: a queued fitView would fire when the first step is
               // dropped and zoom to 200% around it, away from where the user dropped it.
               fitView={!frame.viewport && opened.graph.nodes.length > 0}
-              // A large journey opens at a readable zoom rather than shrunk to fit; the minimap
-              // and zooming out show the rest.
-              fitViewOptions={OPENING_FIT}
+              // A large journey opens at a readable zoom on its first screenful (opening.ts);
+              // the minimap and zooming out show the rest.
+              fitViewOptions={openingFit}
               minZoom={0.1}
               proOptions={{ hideAttribution: true }}
             >
@@ -473,7 +478,6 @@ function describeFailure(status: number, body: unknown): string {
 }
 
 const NO_ERRORS = new Map<string, DocumentError[]>();
-const OPENING_FIT = { padding: 0.15, minZoom: 0.5, maxZoom: 1 };
 
 /** Node ids by type, in graph order (forms offer e.g. the send nodes a wait_event can watch). */
 function idsByType(nodes: CanvasNode[]): Record<string, string[]> {
