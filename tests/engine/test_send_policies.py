@@ -31,7 +31,8 @@ def push_journey(workspace: Workspace, name: str, category: str = "marketing") -
     return published_journey(workspace, document.build(), name=name)
 
 
-def test_a_workspace_cap_counts_across_journeys_in_one_batch() -> None:
+def capped_demo_with_a_push_reader() -> tuple[Workspace, Contact]:
+    """The demo workspace capped at one marketing push a day, and a contact push reaches."""
     load_demo()
     workspace = Workspace.objects.get(slug=DEMO_SLUG)
     workspace.frequency_caps = [{"max": 1, "per": "P1D", "channels": ["push"]}]
@@ -44,6 +45,11 @@ def test_a_workspace_cap_counts_across_journeys_in_one_batch() -> None:
             "push_tokens": [{"provider": "sandbox", "token": "t"}],
         },
     )[0]
+    return workspace, person
+
+
+def test_a_workspace_cap_counts_across_journeys_in_one_batch() -> None:
+    workspace, person = capped_demo_with_a_push_reader()
     journeys = [push_journey(workspace, name) for name in ("first", "second")]
     receipt = push_journey(workspace, "receipt", category="transactional")
     for journey in [*journeys, receipt]:
@@ -103,18 +109,7 @@ def test_a_transactional_send_in_the_batch_does_not_count_against_a_marketing_ca
     """Regression: a transactional message allowed earlier in the same dispatch batch was
     counted against the marketing cap (the contract counts sent marketing messages only), so
     a receipt taken first used up the day's one marketing push."""
-    load_demo()
-    workspace = Workspace.objects.get(slug=DEMO_SLUG)
-    workspace.frequency_caps = [{"max": 1, "per": "P1D", "channels": ["push"]}]
-    workspace.save()
-    person = upsert_contact(
-        workspace,
-        {
-            "external_id": "p",
-            "timezone": "Asia/Shanghai",
-            "push_tokens": [{"provider": "sandbox", "token": "t"}],
-        },
-    )[0]
+    workspace, person = capped_demo_with_a_push_reader()
     receipt = push_journey(workspace, "receipt", category="transactional")
     offer = push_journey(workspace, "offer")
     for journey in (receipt, offer):
