@@ -3,10 +3,10 @@ tracking and unsubscribe links put in messages."""
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views
+from core.js_catalog import CanvasCatalog
 
 api_v1 = [
     # journeys first: its `contacts/<id>/timeline/` must win over core's `contacts/<path>/`.
@@ -19,11 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("journeys.canvas.urls")),
     # The canvas's translations: Django's JS catalog of the Touchflow apps' djangojs domain.
-    path(
-        "jsi18n/",
-        JavaScriptCatalog.as_view(packages=["core", "journeys", "channels_plugins"]),
-        name="javascript-catalog",
-    ),
+    path("jsi18n/", CanvasCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),

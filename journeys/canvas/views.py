@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from channels_plugins.api.views import channel_catalog
 from core.admin_scoping import member_workspace_ids
+from core.js_catalog import catalog_version
 from core.models import Membership, Role, Workspace
 from journeys import services
 from journeys.api.serializers import JourneySerializer
@@ -52,6 +53,7 @@ def canvas(request: HttpRequest, pk: int) -> HttpResponse:
         "bundle": bundle,
         "read_only": role == Role.VIEWER,
         "api_base": reverse("journey-list").removesuffix("journeys/"),
+        "catalog_version": catalog_version(),
     }
     return render(request, "journeys/canvas.html", context)
 

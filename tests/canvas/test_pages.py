@@ -10,6 +10,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.test.utils import override_settings
 
+from core import js_catalog
+from core.js_catalog import catalog_version
+from core.message_catalogs import LOCALE_DIR
 from core.models import Membership, Role, Workspace
 from journeys.demo import editors_group
 from journeys.models import Journey
@@ -54,7 +57,31 @@ def test_the_page_hands_the_app_its_journey_and_whether_it_may_edit(
     assert f'data-read-only="{read_only}"' in html
     assert 'data-api="/api/v1/"' in html
     assert 'data-workspace="acme"' in html
-    assert "/jsi18n/" in html
+    assert f"/jsi18n/?v={catalog_version()}" in html
+
+
+def test_the_translations_the_page_loads_are_cached_by_the_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog is the one request the canvas waits for before its script runs: its URL
+    carries a digest of the compiled catalogs, so it can be kept, and a new catalog is a new URL."""
+    answer = Client().get(f"/jsi18n/?v={catalog_version()}", headers={"Accept-Language": "zh-hans"})
+    assert answer.status_code == 200
+    assert answer["Cache-Control"] == "max-age=31536000, private, immutable"
+    assert "Accept-Language" in answer["Vary"]
+    assert json.dumps("插入变量") in answer.content.decode()  # the catalog escapes non-ASCII
+
+    shipped = catalog_version()
+    copy = tmp_path / "zh_Hans" / "LC_MESSAGES"
+    copy.mkdir(parents=True)
+    mo = next(LOCALE_DIR.glob("zh_Hans/LC_MESSAGES/djangojs.mo"))
+    (copy / "djangojs.mo").write_bytes(mo.read_bytes() + b"\0")
+    monkeypatch.setattr(js_catalog, "LOCALE_DIR", tmp_path)
+    catalog_version.cache_clear()
+    try:
+        assert catalog_version() != shipped
+    finally:
+        catalog_version.cache_clear()
 
 
 def test_an_unbuilt_canvas_says_how_to_build_it(
