@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import settings
 from rest_framework.test import APIClient
 
 from core.models import Workspace
 from core.services.apikeys import create_api_key
 from journeys.demo import DEMO_SLUG, load_demo
+
+# Property tests have no per-example deadline: Hypothesis's default of 200 ms is a timed
+# assertion, and on a loaded 2-core machine a plain example overran it (a flaky failure that
+# says nothing about the code).
+settings.register_profile("touchflow", deadline=None)
+settings.load_profile("touchflow")
 
 
 @pytest.fixture
