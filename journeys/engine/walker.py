@@ -130,7 +130,9 @@ def advance_batch(claim: Claim, now: datetime) -> BatchResult:
     requirements = frozenset().union(*(graph.requirements for graph in graphs.values()))
     facts = load_event_counts([e.contact.pk for e in enrollments], requirements, now)
     accounts = _accounts(scope.workspaces)
-    sent = _sent_messages([e.pk for e in enrollments])
+    sent = _sent_messages(
+        [e.pk for e in enrollments if (g := graphs.get(e.version_id)) and g.reads_messages]
+    )
     run = PassContext(now, now.isoformat(), accounts, result)
     journeys: dict[tuple[int, int], JourneyInfo] = {}
     for enrollment in enrollments:
@@ -189,8 +191,11 @@ def _accounts(workspace_ids: Iterable[int]) -> dict[tuple[int, str], int]:
 
 
 def _sent_messages(enrollment_ids: list[int]) -> dict[int, dict[str, SentMessage]]:
-    """Each enrollment's messages by send node (the latest per node), in one query."""
+    """Each enrollment's messages by send node (the latest per node), in one query (none for
+    a batch whose versions never read them)."""
     found: dict[int, dict[str, SentMessage]] = {}
+    if not enrollment_ids:
+        return found
     rows = (
         Message.objects.filter(enrollment_id__in=enrollment_ids)
         .order_by("id")
