@@ -9,7 +9,9 @@ enrollments still held under the claim's token.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gc
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -121,6 +123,33 @@ class EnrollmentFacts:
 
 
 def advance_batch(claim: Claim, now: datetime) -> BatchResult:
+    """Advance the claimed enrollments and write the results back, with the cyclic garbage
+    collector paused (see `_collector_paused`)."""
+    with _collector_paused():
+        return _advance_batch(claim, now)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the length of a batch.
+
+    A batch allocates hundreds of thousands of short-lived objects that reference counting
+    frees, yet it keeps its rows alive until the write-back, so the collector's allocation
+    counts promoted them and triggered full collections over every object in the process:
+    72 ms each, 17 % of a pass (profiled at N=20,000). Any cycle a batch leaves is still
+    collected: the collector runs again as soon as it is back on. Nested or concurrent
+    batches leave it as they found it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _advance_batch(claim: Claim, now: datetime) -> BatchResult:
     enrollments = load(claim)
     result = BatchResult()
     if not enrollments:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ import pytest
 
 from channels_plugins.models import Message
 from core.models import Contact, Workspace
+from journeys.engine import walker
 from journeys.engine.claim import claim_due
 from journeys.engine.enrollment import Skipped, enroll
 from journeys.engine.walker import advance_batch, run_due
@@ -150,6 +152,31 @@ def test_a_broken_enrollment_fails_alone_with_its_reason(demo: Workspace) -> Non
     assert "vanished" in broken.error
     assert Enrollment.objects.get(journey=routing).status == EnrollmentStatus.COMPLETED
     assert messages_of(contact) == [("push", "push")]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(
+    demo: Workspace, enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collector is paused while a batch runs, even one that fails, and restored after."""
+    journey = published(demo, "high_value_routing.json")
+    enroll(journey, person(demo, "gc"), NOW)
+    seen: list[bool] = []
+    real_write = walker._write
+
+    def write(*args: Any) -> None:
+        seen.append(gc.isenabled())
+        real_write(*args)
+        raise RuntimeError("the write-back failed")
+
+    monkeypatch.setattr(walker, "_write", write)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pytest.raises(RuntimeError):
+            advance_batch(claim_due(NOW, limit=10), NOW)
+        assert (seen, gc.isenabled()) == ([False], enabled)
+    finally:
+        gc.enable()
 
 
 def test_a_stale_claim_writes_nothing(demo: Workspace) -> None:
