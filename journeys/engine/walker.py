@@ -162,7 +162,8 @@ def _advance_batch(claim: Claim, now: datetime) -> BatchResult:
     sent = _sent_messages(
         [e.pk for e in enrollments if (g := graphs.get(e.version_id)) and g.reads_messages]
     )
-    run = PassContext(now, now.isoformat(), accounts, result)
+    now_text = now.isoformat()
+    run = PassContext(now, now_text, accounts, result, datetime.fromisoformat(now_text))
     journeys: dict[tuple[int, int], JourneyInfo] = {}
     for enrollment in enrollments:
         try:
@@ -244,9 +245,12 @@ class PassContext:
     now_text: str  # `now` as stored in contexts, formatted once per pass, not once per step
     accounts: Mapping[tuple[int, str], int]
     result: BatchResult
+    # `now_text` read back, once per pass: every node after the first in a pass arrived then.
+    arrived_now: datetime
 
 
 _NO_PORTS: frozenset[str] = frozenset()
+_ACTIVE = EnrollmentStatus.ACTIVE
 
 
 def _walk(
@@ -257,28 +261,29 @@ def _walk(
     facts: EnrollmentFacts,
     run: PassContext,
 ) -> None:
-    now, result = run.now, run.result
+    now, result, now_text, arrived_now = run.now, run.result, run.now_text, run.arrived_now
+    nodes, edges, wired, add_step = graph.nodes, graph.edges, graph.wired, result.steps.append
     contact = enrollment.contact
     # Rebuilt only when a step changed the contact (update_contact), not on every step.
     seen_as, as_template = contact.snapshot(), contact.template_data()
     for _ in range(MAX_STEPS_PER_PASS):
         node_id = enrollment.node_id
-        node = graph.nodes[node_id]
         context = enrollment.context
+        arrived = context["arrived_at"]
         transition = handle(
             Visit(
-                node=node,
+                node=nodes[node_id],
                 contact=seen_as,
                 template_contact=as_template,
                 zone=zone,
                 now=now,
-                arrived_at=datetime.fromisoformat(context["arrived_at"]),
+                arrived_at=arrived_now if arrived is now_text else datetime.fromisoformat(arrived),
                 data=context,
                 event=context.get("event"),
                 journey=journey,
                 facts=facts,
                 messages=facts.messages,
-                wired_ports=graph.wired.get(node_id, _NO_PORTS),
+                wired_ports=wired.get(node_id, _NO_PORTS),
             )
         )
         if isinstance(transition, Advance):
@@ -288,29 +293,25 @@ def _walk(
                 if contact.changed:
                     seen_as, as_template = contact.snapshot(), contact.template_data()
             enrollment.visit += 1
-            result.steps.append(
+            port = transition.port
+            add_step(
                 StepRow(
-                    enrollment.pk,
-                    node_id,
-                    enrollment.visit,
-                    transition.port,
-                    now,
-                    dict(transition.detail),
+                    enrollment.pk, node_id, enrollment.visit, port, now, dict(transition.detail)
                 )
             )
-            target = graph.target(node_id, transition.port)
+            target = edges.get((node_id, port))
             if target is None:
-                raise LookupError(f"Port {transition.port!r} of node {node_id!r} leads nowhere.")
+                raise LookupError(f"Port {port!r} of node {node_id!r} leads nowhere.")
             enrollment.node_id = target
-            context = {**context, **transition.data, "arrived_at": run.now_text}
+            context = {**context, **transition.data, "arrived_at": now_text}
             context.pop(AWAITING, None)
             enrollment.context = context
-            enrollment.status = EnrollmentStatus.ACTIVE
+            enrollment.status = _ACTIVE
             continue
         if isinstance(transition, Finish):
             result.advanced += 1
             enrollment.visit += 1
-            result.steps.append(StepRow(enrollment.pk, node_id, enrollment.visit, "", now, {}))
+            add_step(StepRow(enrollment.pk, node_id, enrollment.visit, "", now, {}))
             enrollment.status = transition.status
             enrollment.finished_at = now
             enrollment.wake_at = None

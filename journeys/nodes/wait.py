@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from core.durations import Duration
 from core.timing import add_duration, next_time_of_day
-from journeys.nodes.base import Advance, Sleep, Transition, Visit
+from journeys.nodes.base import Sleep, Transition, Visit
+from journeys.nodes.flow import NEXT
 from journeys.nodes.times import duration_of, time_of_day
 
 
@@ -41,5 +42,5 @@ def wake_time(visit: Visit) -> datetime:
 def wait(visit: Visit) -> Transition:
     wake = wake_time(visit)
     if visit.now >= wake:
-        return Advance("next")
+        return NEXT
     return Sleep(wake, reason="wait")
