@@ -165,7 +165,9 @@ def load(claim: Claim) -> list[EnrollmentState]:
 
     One plain statement rather than a queryset: compiling the queryset (a lookup of hundreds
     of ids) and running the ORM's per-row converter loop cost as much as decoding the rows. Each
-    column is converted exactly as the ORM would convert it (`_converters`).
+    column is converted exactly as the ORM would convert it (`_converter`). Rows come in id
+    order, the claim's, whatever join the planner picks: the walk order decides the order of
+    the outbox rows, hence of sending.
     """
     if not claim.ids:
         return []
@@ -199,6 +201,7 @@ def _statement(
         f" ON c.{quote(contacts.pk.column)} = e.{contact_key}"
         f" WHERE e.{quote(enrollments.get_field('lease_token').column)} = %s"
         f" AND e.{quote(enrollments.pk.column)} IN ({', '.join(['%s'] * count)})"
+        f" ORDER BY e.{quote(enrollments.pk.column)}"
     )
     converters = [_converter(field, connection) for _, field in fields]
     pairs = [(index, convert) for index, convert in enumerate(converters) if convert is not None]
