@@ -7,7 +7,11 @@ through its field's `get_db_prep_save`, except that the common cases take a shor
 same result (see `adapter`): generic adaptation was most of the walker's write time.
 
 Rows are model instances (`update_rows`, `insert_rows`) or, where building a model per row
-would cost more than writing it, plain tuples (`update_tuples`, `insert_tuples`).
+would cost more than writing it, plain tuples (`update_tuples`, `insert_tuples`). Values are
+adapted a column at a time (`column_adapter`): a column whose values are all of a type its
+field stores unchanged (text, integers, booleans) is passed on as it is, after one type check
+that runs in C, and the rows are rebuilt by `zip`; walking rows and columns in Python cost
+more than the adaptation itself (2 of a step-log row's 3 µs).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Field, Model
 
 Adapter = Callable[[Any], Any]
+ColumnAdapter = Callable[[Sequence[Any]], Sequence[Any]]
+_NONE = type(None)
 
 # Django's own field classes, exactly (a subclass may prepare values its own way), by the kind
 # of value their `get_prep_value` returns unchanged.
@@ -63,6 +69,8 @@ def adapter(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> Adapter:
 
     if kind in _TEXT and kind.get_db_prep_value is Field.get_db_prep_value:
         return lambda value: value if value is None or isinstance(value, str) else slow(value)
+    if kind is models.BooleanField and kind.get_db_prep_value is Field.get_db_prep_value:
+        return lambda value: value if value is None or type(value) is bool else slow(value)
     if kind in _INTEGER:
         if _integers_unadapted(kind, connection):
             return lambda value: value if value is None or type(value) is int else slow(value)
@@ -78,6 +86,52 @@ def adapter(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> Adapter:
     if kind is models.JSONField:
         return _json_adapter(adapt, slow, connection)
     return slow
+
+
+def _unchanged_types(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> frozenset[type]:
+    """The exact types whose values `adapter(field)` returns unchanged (see there): None and
+    `str` for text, `int` for integers stored as they are, `bool` for booleans; none for other
+    fields."""
+    kind: type[Field[Any, Any]] = type(field)
+    if isinstance(field, models.ForeignKey) and kind in _KEYS:
+        kind = type(field.target_field)
+    if kind.get_db_prep_value is Field.get_db_prep_value and kind in _TEXT:
+        return frozenset({_NONE, str})
+    if kind.get_db_prep_value is Field.get_db_prep_value and kind is models.BooleanField:
+        return frozenset({_NONE, bool})
+    if kind in _INTEGER and _integers_unadapted(kind, connection):
+        return frozenset({_NONE, int})
+    return frozenset()
+
+
+def column_adapter(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> ColumnAdapter:
+    """A function adapting a whole column of values as `adapter(field)` adapts each one.
+
+    A column made only of types the field stores unchanged is returned as it is: finding its
+    types (`set(map(type, column))`) runs in C, where calling the adapter per value does not.
+    """
+    adapt = adapter(field, connection)
+    unchanged = _unchanged_types(field, connection)
+
+    def convert(column: Sequence[Any]) -> Sequence[Any]:
+        if unchanged and unchanged.issuperset(map(type, column)):
+            return column
+        return list(map(adapt, column))
+
+    return convert
+
+
+def _adapted_rows(
+    converters: Sequence[ColumnAdapter], rows: Sequence[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    """Each row's values adapted, column by column; every row must have one per converter."""
+    if not rows:
+        return []
+    if set(map(len, rows)) != {len(converters)}:
+        raise ValueError(f"Each row needs {len(converters)} values.")
+    columns = zip(*rows, strict=True)
+    adapted = [convert(column) for convert, column in zip(converters, columns, strict=True)]
+    return list(zip(*adapted, strict=True))
 
 
 def _integers_unadapted(kind: type[Field[Any, Any]], connection: BaseDatabaseWrapper) -> bool:
@@ -163,8 +217,11 @@ def update_tuples(model: type[Model], fields: Sequence[str], rows: Sequence[Sequ
         f"UPDATE {quote(meta.db_table)} SET {assignments}"  # noqa: S608 - names from the model
         f" WHERE {quote(meta.pk.column)} = %s"
     )
-    adapters = [*(adapter(field, connection) for field in concrete), adapter(meta.pk, connection)]
-    params = [[adapt(value) for adapt, value in zip(adapters, row, strict=True)] for row in rows]
+    converters = [
+        *(column_adapter(field, connection) for field in concrete),
+        column_adapter(meta.pk, connection),
+    ]
+    params = _adapted_rows(converters, rows)
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -191,17 +248,17 @@ def insert_tuples(model: type[Model], fields: Sequence[str], rows: Iterable[Sequ
     """
     connection = connections[DEFAULT_DB_ALIAS]
     concrete = _concrete(model, fields)
-    adapters = [adapter(field, connection) for field in concrete]
-    params = [[adapt(value) for adapt, value in zip(adapters, row, strict=True)] for row in rows]
-    if params:
-        _insert(connection, model, concrete, params)
+    rows = rows if isinstance(rows, list | tuple) else list(rows)
+    if rows:
+        converters = [column_adapter(field, connection) for field in concrete]
+        _insert(connection, model, concrete, _adapted_rows(converters, rows))
 
 
 def _insert(
     connection: BaseDatabaseWrapper,
     model: type[Model],
     fields: Sequence[Field[Any, Any]],
-    params: list[list[Any]],
+    params: Sequence[Sequence[Any]],
 ) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)

@@ -36,8 +36,16 @@ class Message(models.Model):
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
     )
+    # The contact and account keys have no index of their own: `message_contact_sent`,
+    # `message_contact_created` and `message_receipt_lookup` start with them (a lookup or a
+    # cascading delete by either uses those), and every index costs each message the walker
+    # writes.
     contact = models.ForeignKey(
-        Contact, on_delete=models.CASCADE, related_name="messages", verbose_name=_("contact")
+        Contact,
+        on_delete=models.CASCADE,
+        db_index=False,
+        related_name="messages",
+        verbose_name=_("contact"),
     )
     channel = models.CharField(max_length=64, verbose_name=_("channel"))
     account = models.ForeignKey(
@@ -45,6 +53,7 @@ class Message(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,
         related_name="messages",
         verbose_name=_("account"),
     )

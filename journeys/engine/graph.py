@@ -8,6 +8,7 @@ from typing import Any
 
 from core.rules.evaluation import EventRequirement
 from journeys.nodes.flow import compiled_rule
+from journeys.nodes.outcome import FAILED_PORT
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class Graph:
     requirements: frozenset[EventRequirement]  # event counts its rules need, for batch loading
     settings: Mapping[str, Any]
     wired: Mapping[str, frozenset[str]]  # node id → its ports that have an edge
+    # Whether any node reads the messages its enrollment sent (`Visit.messages`): the walker
+    # loads them only for such versions, a query as large as the batch's outbox otherwise.
+    reads_messages: bool = True
 
     def target(self, node_id: str, port: str) -> str | None:
         return self.edges.get((node_id, port))
@@ -32,6 +36,29 @@ def _rules(node: Mapping[str, Any]) -> list[Any]:
     return []
 
 
+def _reads_messages(node: Mapping[str, Any], wired: frozenset[str]) -> bool:
+    """Whether visits to `node` read the messages sent in their enrollment: a `wait_event` on
+    a send node's message, a `send` or `webhook` awaiting its outcome (a wired `failed`
+    port), or a rule with a `message` leaf of this journey (no `journey` key)."""
+    config = node.get("config") or {}
+    if node["type"] == "wait_event":
+        return bool((config.get("where") or {}).get("node"))
+    if node["type"] in ("send", "webhook"):
+        return FAILED_PORT in wired
+    return any(_has_own_message_leaf(rule) for rule in _rules(node))
+
+
+def _has_own_message_leaf(rule: Any) -> bool:
+    if isinstance(rule, Mapping):
+        message = rule.get("message")
+        if isinstance(message, Mapping) and message.get("journey") is None:
+            return True
+        return any(_has_own_message_leaf(value) for value in rule.values())
+    if isinstance(rule, list):
+        return any(_has_own_message_leaf(item) for item in rule)
+    return False
+
+
 def compile_graph(document: Mapping[str, Any]) -> Graph:
     nodes = {node["id"]: node for node in document["nodes"]}
     edges = {(e["from"], e.get("port", "next")): e["to"] for e in document["edges"]}
@@ -43,13 +70,18 @@ def compile_graph(document: Mapping[str, Any]) -> Graph:
     wired: dict[str, set[str]] = {node_id: set() for node_id in nodes}
     for node_id, port in edges:
         wired.setdefault(node_id, set()).add(port)
+    wired_ports = {node_id: frozenset(ports) for node_id, ports in wired.items()}
     return Graph(
         nodes,
         edges,
         entry_id,
         frozenset(requirements),
         document.get("settings") or {},
-        {node_id: frozenset(ports) for node_id, ports in wired.items()},
+        wired_ports,
+        reads_messages=any(
+            _reads_messages(node, wired_ports.get(node_id, frozenset()))
+            for node_id, node in nodes.items()
+        ),
     )
 
 

@@ -50,13 +50,20 @@ def _variants(config_variants: list[dict[str, Any]]) -> list[Variant]:
     return built
 
 
+# Transitions without effects, data or detail, made once: they are immutable, and building a
+# frozen dataclass per visit cost more than most of these handlers' own work.
+NEXT = Advance("next")
+_YES, _NO = Advance("yes"), Advance("no")
+_COMPLETED = Finish("completed")
+
+
 def entry(visit: Visit) -> Transition:
-    return Advance("next")
+    return NEXT
 
 
 def condition(visit: Visit) -> Transition:
     matched = compiled_rule(visit.config["rule"])(visit.contact, visit.facts)
-    return Advance("yes" if matched else "no")
+    return _YES if matched else _NO
 
 
 def switch(visit: Visit) -> Transition:
@@ -89,4 +96,4 @@ def update_contact(visit: Visit) -> Transition:
 
 
 def exit_node(visit: Visit) -> Transition:
-    return Finish("completed")
+    return _COMPLETED

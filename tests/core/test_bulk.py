@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Field
 
 from channels_plugins.models import Message, MessageStatus
-from core.bulk import adapter, insert_rows, insert_tuples, update_rows
+from core.bulk import adapter, column_adapter, insert_rows, insert_tuples, update_rows
 from core.models import Contact, Workspace
 from journeys.models import Enrollment, EnrollmentStatus, StepLog
 from tests.engine.factories import enrollments, published_version
@@ -121,3 +121,28 @@ def test_rows_written_in_bulk_read_back_as_saved(workspace: Workspace) -> None:
 def test_only_concrete_fields_are_written() -> None:
     with pytest.raises(ValueError, match="concrete"):
         insert_tuples(Enrollment, ["steps"], [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", _fields(), ids=lambda f: f"{f.model.__name__}.{f.name}")
+def test_column_adapters_give_what_the_value_adapters_give(field: Field[Any, Any]) -> None:
+    adapt, adapt_column = adapter(field, connection), column_adapter(field, connection)
+    for column in ([None, "text", ""], [0, 7, None], [True, False], [NOW, None, NOW], VALUES):
+        try:
+            expected = [adapt(value) for value in column]
+        except (TypeError, ValueError, ValidationError) as exc:
+            with pytest.raises(type(exc)):
+                adapt_column(column)
+            continue
+        adapted = list(adapt_column(column))
+        assert [_comparable(value) for value in adapted] == [
+            _comparable(value) for value in expected
+        ], field
+        assert [type(value) for value in adapted] == [type(value) for value in expected], field
+
+
+def test_rows_of_the_wrong_width_are_refused() -> None:
+    with pytest.raises(ValueError, match="6 values"):
+        insert_tuples(
+            StepLog, ["enrollment_id", "node_id", "visit", "port", "at", "detail"], [(1,)]
+        )
