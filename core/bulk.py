@@ -59,21 +59,18 @@ def adapter(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> Adapter:
     lookup.
     """
     generic = field.get_db_prep_save
-    kind: type[Field[Any, Any]] = type(field)
-    if isinstance(field, models.ForeignKey) and kind in _KEYS:
-        kind = type(field.target_field)
+    kind = _kind(field)
     adapt = field.get_db_prep_value
 
     def slow(value: Any) -> Any:
         return generic(value, connection)
 
-    if kind in _TEXT and kind.get_db_prep_value is Field.get_db_prep_value:
+    unchanged = _unchanged_types(kind, connection)
+    if str in unchanged:  # text: any str, subclasses too (their get_prep_value keeps them)
         return lambda value: value if value is None or isinstance(value, str) else slow(value)
-    if kind is models.BooleanField and kind.get_db_prep_value is Field.get_db_prep_value:
-        return lambda value: value if value is None or type(value) is bool else slow(value)
+    if unchanged:  # exactly a bool, or an int stored as it is (True is not the integer 1)
+        return lambda value: value if type(value) in unchanged else slow(value)
     if kind in _INTEGER:
-        if _integers_unadapted(kind, connection):
-            return lambda value: value if value is None or type(value) is int else slow(value)
         return lambda value: (
             value
             if value is None
@@ -88,13 +85,20 @@ def adapter(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> Adapter:
     return slow
 
 
-def _unchanged_types(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> frozenset[type]:
-    """The exact types whose values `adapter(field)` returns unchanged (see there): None and
-    `str` for text, `int` for integers stored as they are, `bool` for booleans; none for other
-    fields."""
+def _kind(field: Field[Any, Any]) -> type[Field[Any, Any]]:
+    """The field's class, or for a key the class of the field it points to (what it stores)."""
     kind: type[Field[Any, Any]] = type(field)
     if isinstance(field, models.ForeignKey) and kind in _KEYS:
         kind = type(field.target_field)
+    return kind
+
+
+def _unchanged_types(
+    kind: type[Field[Any, Any]], connection: BaseDatabaseWrapper
+) -> frozenset[type]:
+    """The exact types whose values a field of this `_kind` stores unchanged, the one rule
+    `adapter` and `column_adapter` both follow: None and `str` for text, `int` for integers
+    stored as they are, `bool` for booleans; none for other fields."""
     if kind.get_db_prep_value is Field.get_db_prep_value and kind in _TEXT:
         return frozenset({_NONE, str})
     if kind.get_db_prep_value is Field.get_db_prep_value and kind is models.BooleanField:
@@ -111,7 +115,7 @@ def column_adapter(field: Field[Any, Any], connection: BaseDatabaseWrapper) -> C
     types (`set(map(type, column))`) runs in C, where calling the adapter per value does not.
     """
     adapt = adapter(field, connection)
-    unchanged = _unchanged_types(field, connection)
+    unchanged = _unchanged_types(_kind(field), connection)
 
     def convert(column: Sequence[Any]) -> Sequence[Any]:
         if unchanged and unchanged.issuperset(map(type, column)):
