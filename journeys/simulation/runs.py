@@ -12,7 +12,7 @@ polling it learns so instead of polling forever.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -67,9 +67,7 @@ def run_simulation(run_id: int) -> str:
 
 def execute(run_id: int, *, timeout: float) -> str:
     now = clock.now()
-    stale = Q(
-        status=SimulationStatus.RUNNING, started_at__lt=now - timedelta(seconds=timeout) - GRACE
-    )
+    stale = Q(status=SimulationStatus.RUNNING, started_at__lt=_abandoned_before(now, timeout))
     claimed = SimulationRun.objects.filter(
         Q(status=SimulationStatus.QUEUED) | stale, pk=run_id
     ).update(status=SimulationStatus.RUNNING, started_at=now)
@@ -107,8 +105,7 @@ def settle_overdue(run: SimulationRun) -> SimulationRun:
     waiting = {SimulationStatus.QUEUED: run.created_at, SimulationStatus.RUNNING: run.started_at}
     since = waiting.get(SimulationStatus(run.status))
     now = clock.now()
-    limit = timedelta(seconds=touchflow_settings.SIMULATION_TIMEOUT) + GRACE
-    if since is None or now <= since + limit:
+    if since is None or since >= _abandoned_before(now, touchflow_settings.SIMULATION_TIMEOUT):
         return run
     error = NEVER_STARTED if run.status == SimulationStatus.QUEUED else STOPPED
     SimulationRun.objects.filter(pk=run.pk, status=run.status).update(
@@ -116,6 +113,13 @@ def settle_overdue(run: SimulationRun) -> SimulationRun:
     )
     run.refresh_from_db()
     return run
+
+
+def _abandoned_before(now: datetime, timeout: float) -> datetime:
+    """A run still unfinished that was queued or started before this has no worker left: its
+    time limit and the grace a retried task waits have both passed. `execute` takes such a
+    run over; `settle_overdue` reports it failed."""
+    return now - timedelta(seconds=timeout) - GRACE
 
 
 def _finish(run: SimulationRun, **fields: Any) -> None:
