@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from core import clock
 from core.bulk import update_rows
@@ -62,26 +63,28 @@ def upsert_contact(workspace: Workspace, data: Mapping[str, Any]) -> tuple[Conta
     return contact, created
 
 
+def locked_rows(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    """These contacts' rows as they are now, locked for the caller's transaction on PostgreSQL
+    (SQLite ignores the lock: its IMMEDIATE transactions already hold the write lock), in one
+    order so two writers cannot deadlock. Whoever merges changes into a contact reads it so:
+    a concurrent change (another request, a journey's `update_contact`) is then merged into,
+    not overwritten by a copy read earlier."""
+    return contacts.select_for_update(of=("self",)).order_by("pk")
+
+
 def locked(contact: Contact) -> Contact:
-    """The contact's row read again inside the caller's transaction, locked on PostgreSQL
-    (SQLite's IMMEDIATE transactions already hold the write lock): merged fields are then
-    merged into what is stored now, so a concurrent change (another request, a journey's
-    `update_contact`) is not overwritten by a copy read earlier."""
-    return (
-        Contact.objects.select_for_update(of=("self",))
-        .select_related("workspace")
-        .get(pk=contact.pk)
-    )
+    """The contact's row read again inside the caller's transaction (see `locked_rows`)."""
+    return locked_rows(Contact.objects.select_related("workspace").filter(pk=contact.pk)).get()
 
 
 def contacts_by_external_id(
     workspace: Workspace, external_ids: Iterable[str], *, lock: bool = False
 ) -> dict[str, Contact]:
     """The workspace's contacts among `external_ids`, in one query; with `lock`, locked for
-    the caller's transaction as `locked` does, in one order so two callers cannot deadlock."""
+    the caller's transaction (`locked_rows`)."""
     contacts = Contact.objects.filter(workspace=workspace, external_id__in=list(external_ids))
     if lock:
-        contacts = contacts.select_for_update().order_by("pk")
+        contacts = locked_rows(contacts)
     return {contact.external_id: contact for contact in contacts}
 
 

@@ -24,6 +24,7 @@ from channels_plugins.webhooks import WEBHOOK_CHANNEL
 from core.bulk import insert_tuples, update_rows, update_tuples
 from core.models import Contact
 from core.rules.evaluation import EventRequirement
+from core.services.contacts import locked_rows
 from core.services.segments import BatchFacts, load_event_counts
 from journeys.engine.batch import ContactState, EnrollmentState, Scope, load, load_scope
 from journeys.engine.claim import Claim, claim_due
@@ -497,15 +498,13 @@ def _write_contacts(changed: list[ContactState], now: datetime) -> None:
     """Save what `update_contact` nodes changed. Tags and attributes set by a journey can move
     a contact into a segment another journey enters on, exactly as an API change would.
 
-    The changes are applied to the rows as they are now, read in this write transaction and
-    locked on PostgreSQL (SQLite's IMMEDIATE transaction already holds the write lock), not
-    written as the pass saw them: an API change made while the batch ran is kept."""
+    The changes are applied to the rows as they are now, read and locked in this write
+    transaction (`locked_rows`), not written as the pass saw them: an API change made while
+    the batch ran is kept."""
     if not changed:
         return
     rows = Contact.objects.select_related("workspace").filter(pk__in={c.pk for c in changed})
-    if connections[DEFAULT_DB_ALIAS].features.has_select_for_update:
-        rows = rows.select_for_update(of=("self",)).order_by("pk")  # one lock order: no deadlock
-    contacts = {contact.pk: contact for contact in rows}
+    contacts = {contact.pk: contact for contact in locked_rows(rows)}
     for state in changed:  # a contact in two enrollments of the batch gets both their changes
         contact = contacts[state.pk]
         for change in state.changes:
