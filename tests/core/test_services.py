@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,23 +13,11 @@ from core.models import Contact, Event, Workspace
 from core.services import contacts as contact_services
 from core.services.events import identify, record_event, track
 from core.services.segments import create_segment, preview_segment
-from core.signals import contact_changed, event_recorded
+from core.signals import event_recorded
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def changes() -> Iterator[list[tuple[str, bool]]]:
-    seen: list[tuple[str, bool]] = []
-
-    def receiver(sender: Any, workspace: Workspace, contact: Contact, created: bool, **_: Any):
-        seen.append((contact.external_id, created))
-
-    contact_changed.connect(receiver, dispatch_uid="tests.core.changes")
-    yield seen
-    contact_changed.disconnect(dispatch_uid="tests.core.changes")
 
 
 def test_identify_announces_a_new_contact_as_created(
