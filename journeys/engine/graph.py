@@ -23,6 +23,9 @@ class Graph:
     # loads them only for such versions, a query as large as the batch's outbox otherwise.
     reads_messages: bool = True
 
+    def target(self, node_id: str, port: str) -> str | None:
+        return self.edges.get((node_id, port))
+
 
 def _rules(node: Mapping[str, Any]) -> list[Any]:
     config = node.get("config") or {}
