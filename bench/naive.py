@@ -30,7 +30,7 @@ def step(enrollment_id: int, now_text: str) -> None:
     from core.timing import first_zone
     from journeys.engine.batch import ContactState
     from journeys.engine.graph import graph_for
-    from journeys.models import Enrollment, EnrollmentStatus, StepLog
+    from journeys.models import Enrollment, EnrollmentStatus, PassLog
     from journeys.nodes import handle
     from journeys.nodes.base import Advance, Finish, JourneyInfo, SendMessage, Sleep, Visit
 
@@ -63,8 +63,8 @@ def step(enrollment_id: int, now_text: str) -> None:
         return
     enrollment.visit += 1
     port = transition.port if isinstance(transition, Advance) else ""
-    StepLog.objects.create(
-        enrollment=enrollment, node_id=node["id"], visit=enrollment.visit, port=port, at=now
+    PassLog.objects.create(  # a pass of one visit: each task walks one step
+        enrollment=enrollment, first_visit=enrollment.visit, at=now, visits=[[node["id"], port]]
     )
     if isinstance(transition, Finish):
         enrollment.status, enrollment.finished_at = transition.status, now

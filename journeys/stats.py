@@ -5,7 +5,8 @@ aggregates are combined with UNION ALL so the database answers them from one sna
 read in separate statements could disagree while workers write (an enrollment seen waiting at a
 node by one query and as having passed it by the next), so one statement keeps them consistent
 on SQLite and PostgreSQL alike. The cost grows with the journey's rows, read through indexes
-that cover each aggregate, never with a query per node or per contact.
+(step-log rows are unnested from each walker pass's row, found by its enrollment), never with a
+query per node or per contact.
 
 The figures are defined in DEFINITIONS, which the endpoint's OpenAPI description shows.
 """

@@ -30,7 +30,7 @@ from journeys.engine.batch import ContactState, EnrollmentState, Scope, load, lo
 from journeys.engine.claim import Claim, claim_due
 from journeys.engine.graph import Graph, cached_graph, graph_for
 from journeys.engine.segment_entry import reevaluate_contacts
-from journeys.models import Enrollment, EnrollmentStatus, JourneyVersion, StepLog
+from journeys.models import Enrollment, EnrollmentStatus, JourneyVersion, PassLog
 from journeys.nodes import handle
 from journeys.nodes.base import (
     AWAITING,
@@ -48,7 +48,7 @@ from journeys.nodes.base import (
     Visit,
 )
 
-MAX_STEPS_PER_PASS = 50
+MAX_STEPS_PER_PASS = 50  # at most PASS_VISITS_MAX: a pass's visits are one PassLog row
 ENROLLMENT_FIELDS = (
     "node_id",
     "status",
@@ -62,15 +62,13 @@ ENROLLMENT_FIELDS = (
 )
 
 
-class StepRow(NamedTuple):
-    """A StepLog row to insert: building a model per visit cost more than writing it."""
+class PassRow(NamedTuple):
+    """A PassLog row to insert: one per enrollment a pass walked, holding its visits."""
 
     enrollment_id: int
-    node_id: str
-    visit: int
-    port: str
+    first_visit: int
     at: datetime
-    detail: dict[str, Any]
+    visits: list[list[Any]]  # [node_id, port] or [node_id, port, detail], as PassLog stores
 
 
 class MessageRow(NamedTuple):
@@ -101,7 +99,7 @@ class MessageRow(NamedTuple):
 class BatchResult:
     advanced: int = 0  # node visits
     messages: list[MessageRow] = field(default_factory=list)
-    steps: list[StepRow] = field(default_factory=list)
+    passes: list[PassRow] = field(default_factory=list)
     failed: int = 0
 
 
@@ -263,7 +261,10 @@ def _walk(
     run: PassContext,
 ) -> None:
     now, result, now_text, arrived_now = run.now, run.result, run.now_text, run.arrived_now
-    nodes, edges, wired, add_step = graph.nodes, graph.edges, graph.wired, result.steps.append
+    nodes, edges, wired = graph.nodes, graph.edges, graph.wired
+    visits: list[list[Any]] = []  # logged even if a handler raises part of the way through
+    result.passes.append(PassRow(enrollment.pk, enrollment.visit + 1, now, visits))
+    add_visit = visits.append
     contact = enrollment.contact
     # Rebuilt only when a step changed the contact (update_contact), not on every step.
     seen_as, as_template = contact.snapshot(), contact.template_data()
@@ -295,11 +296,8 @@ def _walk(
                     seen_as, as_template = contact.snapshot(), contact.template_data()
             enrollment.visit += 1
             port = transition.port
-            add_step(
-                StepRow(
-                    enrollment.pk, node_id, enrollment.visit, port, now, dict(transition.detail)
-                )
-            )
+            detail = transition.detail
+            add_visit([node_id, port, dict(detail)] if detail else [node_id, port])
             target = edges.get((node_id, port))
             if target is None:
                 raise LookupError(f"Port {port!r} of node {node_id!r} leads nowhere.")
@@ -312,7 +310,7 @@ def _walk(
         if isinstance(transition, Finish):
             result.advanced += 1
             enrollment.visit += 1
-            add_step(StepRow(enrollment.pk, node_id, enrollment.visit, "", now, {}))
+            add_visit([node_id, ""])
             enrollment.status = transition.status
             enrollment.finished_at = now
             enrollment.wake_at = None
@@ -448,7 +446,9 @@ def _write(
         mine = [e for e in enrollments if e.pk in held_ids]
         update_tuples(Enrollment, ENROLLMENT_FIELDS, [_enrollment_row(e) for e in mine])
         insert_tuples(
-            StepLog, StepRow._fields, [s for s in result.steps if s.enrollment_id in held_ids]
+            PassLog,
+            PassRow._fields,
+            [p for p in result.passes if p.visits and p.enrollment_id in held_ids],
         )
         insert_tuples(
             Message, MessageRow._fields, [m for m in result.messages if m.enrollment_id in held_ids]

@@ -2,6 +2,7 @@ from journeys.models.enrollment import (
     LIVE_STATUSES,
     Enrollment,
     EnrollmentStatus,
+    PassLog,
     StepLog,
 )
 from journeys.models.entry_state import SegmentState, SegmentTracking
@@ -15,6 +16,7 @@ __all__ = [
     "Journey",
     "JourneyStatus",
     "JourneyVersion",
+    "PassLog",
     "SegmentState",
     "SegmentTracking",
     "SimulationRun",

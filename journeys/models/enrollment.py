@@ -103,15 +103,61 @@ class Enrollment(models.Model):
         return f"{self.contact_id} in {self.journey_id} at {self.node_id} ({self.status})"
 
 
-class StepLog(models.Model):
-    """One node visit: what happened and which port was taken (the timeline's "why")."""
+# A pass may hold at most this many visits: step ids are `pass id * PASS_VISITS_MAX + index`.
+PASS_VISITS_MAX = 64
 
-    # No index of its own: the unique key and `steplog_enrollment_node` both start with it, and
-    # a third B-tree cost every step's insert a quarter of its time in SQLite.
+
+class PassLog(models.Model):
+    """What one walker pass did for one enrollment: its node visits, in order, in one row.
+
+    This is the step log's storage; read it through `StepLog`, one row per visit. A pass makes
+    three or four visits on a typical journey, and one row per visit cost the walker more
+    than any other write (three B-trees per visit); one row per pass with its visits as a
+    JSON list costs one table row and one index entry per pass.
+
+    `visits` holds `[node_id, port]` per visit, or `[node_id, port, detail]` when the visit has
+    detail (a split's variant, the outcome it waited for). Visit numbers run on from
+    `first_visit`: the walker numbers an enrollment's visits consecutively.
+    """
+
+    # No index of its own: the unique key starts with it (a timeline, stats, a cascading delete).
     enrollment = models.ForeignKey(
         Enrollment,
         on_delete=models.CASCADE,
         db_index=False,
+        related_name="passes",
+        verbose_name=_("enrollment"),
+    )
+    first_visit = models.PositiveIntegerField(verbose_name=_("first visit"))
+    at = models.DateTimeField(verbose_name=_("at"))
+    visits = models.JSONField(verbose_name=_("visits"))
+
+    class Meta:
+        verbose_name = _("walker pass")
+        verbose_name_plural = _("walker passes")
+        constraints = [
+            # Replaying a pass starts from the same stored visit: it can never be logged twice.
+            models.UniqueConstraint(
+                fields=["enrollment", "first_visit"], name="passlog_one_row_per_pass"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}#{self.first_visit}: {len(self.visits)} visits"
+
+
+class StepLog(models.Model):
+    """One node visit: what happened and which port was taken (the timeline's "why").
+
+    A read-only database view over `PassLog` (migration 0012 creates it, per backend), so every
+    reader (stats, the timeline, the simulation report) counts and filters visits in SQL.
+    """
+
+    id = models.BigIntegerField(primary_key=True)  # pass id * PASS_VISITS_MAX + its index
+    enrollment = models.ForeignKey(
+        Enrollment,
+        on_delete=models.DO_NOTHING,  # rows go with their PassLog row
+        db_constraint=False,
         related_name="steps",
         verbose_name=_("enrollment"),
     )
@@ -122,21 +168,10 @@ class StepLog(models.Model):
     detail = models.JSONField(default=dict, blank=True, verbose_name=_("detail"))
 
     class Meta:
-        # One index besides the unique key: every step writes a row, and each index costs that
-        # write more than the walker's own work for the step. A contact's timeline (and a
-        # cascading delete) finds its steps by enrollment through either index and sorts the
-        # few it has.
+        managed = False
+        db_table = "journeys_steplog"
         verbose_name = _("step log")
         verbose_name_plural = _("step logs")
-        indexes = [
-            # Journey stats count visits and ports per node without reading the rows.
-            models.Index(fields=["enrollment", "node_id", "port"], name="steplog_enrollment_node"),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["enrollment", "visit"], name="steplog_one_row_per_visit"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.enrollment_id}#{self.visit} {self.node_id} → {self.port}"

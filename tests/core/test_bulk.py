@@ -15,7 +15,7 @@ from django.db.models import Field
 from channels_plugins.models import Message, MessageStatus
 from core.bulk import adapter, column_adapter, insert_rows, insert_tuples, update_rows
 from core.models import Contact, Workspace
-from journeys.models import Enrollment, EnrollmentStatus, StepLog
+from journeys.models import Enrollment, EnrollmentStatus, PassLog, StepLog
 from tests.engine.factories import enrollments, published_version
 
 NOW = datetime(2026, 3, 2, 12, 0, 0, 123456, tzinfo=UTC)
@@ -40,7 +40,7 @@ VALUES: list[Any] = [
 
 
 def _fields() -> list[Field[Any, Any]]:
-    models = (Enrollment, StepLog, Message, Contact)
+    models = (Enrollment, PassLog, Message, Contact)
     return [f for model in models for f in model._meta.concrete_fields]
 
 
@@ -82,9 +82,9 @@ def test_rows_written_in_bulk_read_back_as_saved(workspace: Workspace) -> None:
     enrollment.visit = 3
     update_rows([enrollment], ["status", "context", "wake_at", "visit"])
     insert_tuples(
-        StepLog,
-        ["enrollment_id", "node_id", "visit", "port", "at", "detail"],
-        [(enrollment.pk, "ab", 3, "B", NOW, {"variant": "B"})],
+        PassLog,
+        ["enrollment_id", "first_visit", "at", "visits"],
+        [(enrollment.pk, 3, NOW, [["ab", "B", {"variant": "B"}]])],
     )
     insert_rows(
         [
