@@ -234,6 +234,18 @@ def config_schema(name: str) -> dict[str, Any]:
     return copy.deepcopy(_config_schema(name))
 
 
+def inlined_document_schema() -> dict[str, Any]:
+    """The journey document schema with every `$ref` replaced by its target (a fresh copy).
+
+    A validator over it resolves no reference while validating, which a validator over the
+    bundled `document_schema()` spends a third of its time on; no part of it is recursive.
+    """
+    files = _schema_files()
+    document = {k: v for k, v in files[DOCUMENT_SCHEMA_FILE].items() if k != "$defs"}
+    inlined: dict[str, Any] = _inline(copy.deepcopy(document), DOCUMENT_SCHEMA_FILE)
+    return inlined
+
+
 def _inline(schema: Any, file_name: str) -> Any:
     """Replace `$ref`s to our own files by their targets, recursively."""
     if isinstance(schema, list):

@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.protocols import Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
 
 from core.jsonpointer import pointer_from
-from journeys.catalog import NODE_TYPE_NAMES, document_schema
+from journeys.catalog import NODE_TYPE_NAMES, inlined_document_schema
 from journeys.validation.errors import DocumentError
 
 SUPPORTED_VERSION = 1
@@ -74,18 +73,46 @@ def depth_error(document: Mapping[str, Any]) -> DocumentError | None:
     return None
 
 
-@cache
-def _document_validator() -> Validator:
-    """Built once, over a registry crawled up front.
+@dataclass(frozen=True)
+class _DocumentValidators:
+    """The document schema split in two, so that each node is checked against its own type.
 
-    Without the crawl, every `$ref` into an embedded file (nodes.json, common.json) crawls the
-    whole bundle again (a 1,000-node journey took 0.8 s instead of 0.3 s).
+    The node schema selects a type's config with ten `if`/`then` branches, and jsonschema
+    evaluates every `if` for every node. `shape` is the document schema without those
+    branches; `config_of[type]` is the one branch that applies to a node of that type, run on
+    that node alone. Both are built from the schema with its references inlined, so nothing is
+    looked up while validating. The errors are those of the bundled schema, at the same places
+    (a test compares both on every example and on broken variants of every node type); a
+    200-node journey validates in a fifth of the time.
     """
-    schema = document_schema()
-    registry: Registry[Any] = (
-        Registry().with_resource(schema["$id"], DRAFT202012.create_resource(schema)).crawl()
+
+    shape: Validator
+    config_of: Mapping[str, Validator]
+
+    def iter_errors(self, document: Any) -> Iterator[ValidationError]:
+        yield from self.shape.iter_errors(document)
+        nodes = document.get("nodes") if isinstance(document, dict) else None
+        for index, node in enumerate(nodes if isinstance(nodes, list) else ()):
+            kind = node.get("type") if isinstance(node, dict) else None
+            validator = self.config_of.get(kind) if isinstance(kind, str) else None
+            for error in validator.iter_errors(node) if validator is not None else ():
+                error.path.extendleft((index, "nodes"))  # extendleft reverses: nodes, index
+                yield error
+
+
+@cache
+def _document_validator() -> _DocumentValidators:
+    """Built once."""
+    schema = inlined_document_schema()
+    node = schema["properties"]["nodes"]["items"]
+    branches = node.pop("allOf")
+    return _DocumentValidators(
+        shape=Draft202012Validator(schema),
+        config_of={
+            branch["if"]["properties"]["type"]["const"]: Draft202012Validator(branch["then"])
+            for branch in branches
+        },
     )
-    return Draft202012Validator(schema, registry=registry)
 
 
 def schema_errors(document: Mapping[str, Any]) -> list[DocumentError]:
@@ -109,7 +136,7 @@ def schema_errors(document: Mapping[str, Any]) -> list[DocumentError]:
 
 
 def located_errors(
-    validator: Validator, instance: Any
+    validator: Validator | _DocumentValidators, instance: Any
 ) -> list[tuple[Location, str, ValidationError]]:
     """(location, readable message, raw error) for each failure, in document order."""
     found = [item for error in validator.iter_errors(instance) for item in _explain(error)]
