@@ -49,6 +49,7 @@ import { Palette } from "./Palette";
 import { SettingsPanel } from "./SettingsPanel";
 import { DRAG_MIME, newDocNode, type PaletteItem, paletteItems } from "./palette";
 import { ErrorList } from "./ErrorList";
+import { liveChecker } from "./liveValidation";
 import { PublishDialog } from "./PublishDialog";
 import { type SaveState, Toolbar } from "./Toolbar";
 import { typingRun } from "./typingRun";
@@ -101,7 +102,8 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   const accounts = useChannelAccounts(api);
   const nodeIds = useMemo(() => idsByType(graph.nodes), [graph.nodes]);
 
-  const dirty = useMemo(() => contentKey(graph) !== contentKey(state.saved), [graph, state.saved]);
+  const content = useMemo(() => contentKey(graph), [graph]);
+  const dirty = useMemo(() => content !== contentKey(state.saved), [content, state.saved]);
   const items = useMemo(() => paletteItems(catalog), [catalog]);
   const insertable = useMemo(() => insertableItems(catalog, items), [catalog, items]);
   const errorsByNode = useMemo(() => groupByNode(errors), [errors]);
@@ -237,15 +239,20 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
     window.requestAnimationFrame(() => flow.fitView({ padding: 0.15 }));
   }, [flow]);
 
-  const validate = useCallback(
-    async (document: JourneyDocument) => {
-      const answer = await validateDocument(api, journey.id, document);
-      // Unchanged errors keep the same array: a new one would re-render every node for nothing.
-      const next = answer.body.errors;
-      if (answer.status === 200) setErrors((current) => (JSON.stringify(current) === JSON.stringify(next) ? current : next));
-    },
+  const checker = useMemo(
+    () =>
+      liveChecker(
+        async (document: JourneyDocument) => {
+          const answer = await validateDocument(api, journey.id, document);
+          return answer.status === 200 ? answer.body.errors : null;
+        },
+        // Unchanged errors keep the same array: a new one would re-render every node for nothing.
+        (next: DocumentError[]) => setErrors((current) => (JSON.stringify(current) === JSON.stringify(next) ? current : next)),
+      ),
     [api, journey.id],
   );
+  useEffect(() => () => checker.dispose(), [checker]);
+  const validate = checker.checkNow;
 
   /** Saves the draft; the new rev, or null when the save did not happen (conflict, failure). */
   const save = useCallback(
@@ -318,6 +325,13 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
   useEffect(() => {
     void validate(toDocument({ ...opened.graph, frame: opened.frame }));
   }, [opened, validate]);
+  // Every edit of the draft is checked once edits pause; selecting or measuring changes nothing.
+  const lastEdited = useRef(content);
+  useEffect(() => {
+    if (!editable || content === lastEdited.current) return;
+    lastEdited.current = content;
+    checker.edited(getDocument);
+  }, [checker, content, editable, getDocument]);
 
   const focusNode = useCallback(
     (id: string) => {
@@ -397,9 +411,15 @@ export function Editor({ api, catalog, journey, readOnly }: EditorProps) {
           </div>
         )}
         <ResultsBar results={results} />
-        {!viewing && <ErrorList errors={errors} onFocusNode={focusNode} />}
         <div className="tf-body">
-          {editable && <Palette items={items} onAdd={(item) => addItem(item)} />}
+          {/* Problems sit beside the canvas, never above it: they come and go while editing, and
+              a list above would move the canvas under the pointer. */}
+          {(editable || (!viewing && errors.length > 0)) && (
+            <div className="tf-sidebar">
+              {editable && <Palette items={items} onAdd={(item) => addItem(item)} />}
+              {!viewing && <ErrorList errors={errors} onFocusNode={focusNode} />}
+            </div>
+          )}
           <div
             className="tf-canvas"
             ref={wrapper}

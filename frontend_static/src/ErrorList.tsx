@@ -1,4 +1,5 @@
-// Validation problems: graph-level ones at the top, node ones as a list whose items focus the node.
+// Validation problems, beside the canvas: graph-level ones at the top, node ones as a list whose
+// items focus the node.
 import { t } from "./i18n";
 import type { DocumentError } from "./journey";
 
@@ -13,6 +14,9 @@ export function ErrorList({ errors, onFocusNode }: ErrorListProps) {
   const nodeErrors = errors.filter((error) => error.node_id);
   return (
     <section className="tf-errors" aria-label={t("Problems")} data-testid="problems">
+      <h2>
+        {t("Problems")} <span className="tf-errors__count">{errors.length}</span>
+      </h2>
       {graphErrors.map((error) => (
         <p key={`${error.code}${error.path}${error.message}`} className="tf-errors__graph" data-code={error.code}>
           {error.message}

@@ -105,21 +105,39 @@ class CanvasPage:
         return position
 
     def problems(self) -> list[Problem]:
-        """The problem list: graph-wide problems first, then one per node problem."""
+        """The problem list: graph-wide problems first, then one per node problem. Read in one
+        go: the list is replaced whenever an edit is checked."""
         entries = self.page.get_by_test_id("problems").locator(".tf-errors__graph, li")
-        found = []
-        for entry in entries.all():
-            node = entry.locator("strong")
-            node_id = node.inner_text() if node.count() else None
-            code = entry.get_attribute("data-code") or ""
-            found.append(Problem(code=code, node_id=node_id, text=entry.inner_text()))
-        return found
+        read = entries.evaluate_all(
+            """entries => entries.map(entry => ({
+                code: entry.getAttribute("data-code") || "",
+                node_id: entry.querySelector("strong")?.innerText ?? null,
+                text: entry.innerText,
+            }))"""
+        )
+        return [Problem(**entry) for entry in read]
+
+    def wait_for_problems(
+        self, expected: list[tuple[str | None, str]], timeout_ms: int = 5000
+    ) -> list[Problem]:
+        """Waits until the problem list holds `expected` (node id, code) pairs, in order: the
+        draft is checked while it is edited, so an answer about an earlier edit may still be
+        showing until the newest one arrives."""
+        waited = 0
+        while True:
+            found = self.problems()
+            if [(problem.node_id, problem.code) for problem in found] == expected:
+                return found
+            assert waited < timeout_ms, f"the problem list holds {found}, not {expected}"
+            self.page.wait_for_timeout(50)
+            waited += 50
 
     # Gestures -----------------------------------------------------------------------------
 
     def wait_ready(self) -> CanvasPage:
-        """Waits for the validation the canvas runs on opening (its problem list moves the pane
-        down) and until every node is measured (xyflow hides nodes until it knows their size)."""
+        """Waits for the validation the canvas runs on opening (a read-only canvas gains a column
+        of problems beside it) and until every node is measured (xyflow hides nodes until it
+        knows their size)."""
         self.page.locator(".tf-editor").wait_for()
         self.page.wait_for_load_state("networkidle")
         for node in self.nodes.all():

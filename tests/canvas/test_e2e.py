@@ -120,8 +120,7 @@ def test_the_fallback_chain_is_built_from_an_empty_canvas_by_hand(
     canvas.set_config_json(wait_pay, {**wanted_nodes[wait_pay]["config"], "timeout": "1 day"})
     assert canvas.save() == 200
     expect(canvas.node(wait_pay).locator(".tf-node__badge")).to_be_visible()
-    problems = canvas.problems()
-    assert [(p.node_id, p.code) for p in problems] == [(wait_pay, "duration.invalid")], problems
+    canvas.wait_for_problems([(wait_pay, "duration.invalid")])
     assert "/nodes/5/config/timeout" in page.locator(".tf-panel__errors").inner_text()
     # The problem list leads to the step: clicking the problem selects it.
     canvas.select(ids["start"])

@@ -14,6 +14,7 @@ from core.models import Workspace
 from journeys import services
 from journeys.models import Journey
 from tests.canvas.conftest import OpenCanvas
+from tests.canvas.pages import CanvasPage, box_of
 from tests.canvas.test_smoke import document_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -107,6 +108,30 @@ def test_a_step_is_inserted_on_an_edge_by_menu_and_by_drop(
     edges = document_of(page)["edges"]
     assert {"from": "wait_open", "port": "timeout", "to": "condition1"} in edges
     assert {"from": "condition1", "port": "yes", "to": "sms1"} in edges
+
+
+def test_problems_come_and_go_while_editing_and_the_canvas_stays_put(
+    open_canvas: OpenCanvas, demo_workspace: Workspace
+) -> None:
+    """The draft is checked once edits pause, with no save: an unreachable exit shows as a
+    problem, undoing it clears the list, and the canvas never moves under the pointer."""
+    journey = Journey.objects.get(workspace=demo_workspace, name=FALLBACK)
+    page = open_canvas(journey.pk)
+    canvas = CanvasPage(page).wait_ready()
+    expect(page.get_by_test_id("problems")).to_have_count(0)
+    where = box_of(canvas.node("push1"))
+    saves: list[str] = []
+    page.on("request", lambda r: saves.append(r.url) if r.method == "PATCH" else None)
+
+    canvas.palette.get_by_role("button", name="Exit", exact=True).click()
+    canvas.wait_for_problems([("exit1", "node.unreachable")])
+    assert box_of(canvas.node("push1")) == where
+    expect(canvas.save_status).to_have_text("Unsaved changes")
+
+    canvas.undo()
+    expect(page.get_by_test_id("problems")).to_have_count(0)
+    assert box_of(canvas.node("push1")) == where
+    assert saves == []
 
 
 def test_publish_refused_then_live_then_canary_promoted_paused_resumed(
