@@ -36,10 +36,9 @@ class Message(models.Model):
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
     )
-    # The contact and account keys have no index of their own: `message_contact_sent`,
-    # `message_contact_created` and `message_receipt_lookup` start with them (a lookup or a
-    # cascading delete by either uses those), and every index costs each message the walker
-    # writes.
+    # The contact and account keys have no index of their own: `message_contact_sent` and
+    # `message_receipt_lookup` start with them (a lookup or a cascading delete by either uses
+    # those), and every index costs each message the walker writes.
     contact = models.ForeignKey(
         Contact,
         on_delete=models.CASCADE,
@@ -108,18 +107,25 @@ class Message(models.Model):
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
+        # Every index costs each message the walker writes, so each one here serves a reader
+        # no other index's prefix serves. Besides these: the unique idempotency key (replays,
+        # receipts naming our key), `enrollment_id` (the walker's `_sent_messages`) and
+        # `workspace` (the API's workspace-scoped listing, workspace deletes).
         indexes = [
+            # Dispatch's claim: pending messages due for a (re)try, and leases run out.
             models.Index(fields=["status", "next_attempt_at"], name="message_due"),
+            # Frequency caps (`policies._sent_since`): a contact's sends per channel since a
+            # time. Its `contact` prefix also serves the other lookups by contact: the timeline
+            # (which sorts the one contact's messages by time) and cascading contact deletes.
             models.Index(fields=["contact", "channel", "sent_at"], name="message_contact_sent"),
-            # Journey stats: outcomes per node, from the index alone.
+            # Journey stats: outcomes per node, from the index alone; its (journey, node)
+            # prefix also answers segment rules on a journey's message status.
             models.Index(
                 fields=["journey_id", "node_id", "status", "enrollment_id"],
                 name="message_journey_stats",
             ),
             # Receipts name messages by the provider's id, within the receiving account.
             models.Index(fields=["account", "provider_message_id"], name="message_receipt_lookup"),
-            # A contact's timeline, in time order.
-            models.Index(fields=["contact", "created_at"], name="message_contact_created"),
         ]
 
     def __str__(self) -> str:

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
 from core.timing import NeverOpen, earliest_send
 from journeys.nodes.base import Advance, SendMessage, Sleep, Transition, Visit
 from journeys.nodes.outcome import awaiting_outcome, deliver, settle
 from journeys.nodes.templates import render_params
 from journeys.nodes.times import time_pair
+
+
+@lru_cache(maxsize=4096)
+def _opens(
+    now: datetime,
+    zone: ZoneInfo,
+    window: tuple[time, time] | None,
+    quiet: tuple[time, time] | None,
+) -> datetime | None:
+    """`earliest_send`, computed once per (instant, zone, window, quiet hours) rather than per
+    contact: a pass sends every enrollment at the same `now`, and most share a few zones, so
+    the local-time arithmetic (a fifth of a send visit) repeats. The result is a UTC instant
+    that depends on `now`'s instant only, so equal instants given in other zones share it.
+    A window that never opens raises `NeverOpen` each time (exceptions are not cached)."""
+    return earliest_send(now, zone, window=window, quiet_hours=quiet)
 
 
 def send(visit: Visit) -> Transition:
@@ -17,7 +36,7 @@ def send(visit: Visit) -> Transition:
     window = time_pair(config.get("send_window"))
     quiet = time_pair(visit.journey.quiet_hours) if category == "marketing" else None
     try:
-        opens = earliest_send(visit.now, visit.zone, window=window, quiet_hours=quiet)
+        opens = _opens(visit.now, visit.zone, window, quiet)
     except NeverOpen as exc:
         return Advance("next", detail={"skipped": str(exc)})
     if opens is not None:

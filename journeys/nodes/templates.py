@@ -142,7 +142,16 @@ def data_context(
 
 
 def render_leaves(value: Any, context: Mapping[str, Any]) -> Any:
-    """Every string leaf rendered; raises TemplateError when one fails."""
+    """Every string leaf rendered; raises TemplateError when one fails.
+
+    Documents hold plain `str` and `dict` (parsed JSON), tested by exact type first: the
+    `Mapping` check is an ABC lookup that cost more than rendering a plain text.
+    """
+    kind = type(value)
+    if kind is str:
+        return _compiled(value).render(context)
+    if kind is dict:
+        return {key: render_leaves(item, context) for key, item in value.items()}
     if isinstance(value, str):
         return _compiled(value).render(context)
     if isinstance(value, Mapping):

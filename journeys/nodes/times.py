@@ -10,8 +10,15 @@ from typing import Any
 from core.durations import Duration, parse_duration, parse_time_of_day
 
 
+@lru_cache(maxsize=1024)
+def _time_of_day(text: str) -> time | None:
+    return parse_time_of_day(text)
+
+
 def time_of_day(text: Any) -> time:
-    parsed = parse_time_of_day(text)
+    """A document's `HH:MM`, parsed once per text: send nodes read their window and the
+    journey's quiet hours on every visit (times are immutable, so sharing one is safe)."""
+    parsed = _time_of_day(text) if type(text) is str else parse_time_of_day(text)
     if parsed is None:
         raise ValueError(f"Not a time of day: {text!r}")
     return parsed

@@ -19,6 +19,8 @@ from journeys.models import Enrollment, EnrollmentStatus, PassLog, StepLog
 from tests.engine.factories import enrollments, published_version
 
 NOW = datetime(2026, 3, 2, 12, 0, 0, 123456, tzinfo=UTC)
+_CIRCULAR: dict[str, Any] = {"a": 1}
+_CIRCULAR["self"] = [_CIRCULAR]
 VALUES: list[Any] = [
     None,
     "",
@@ -36,6 +38,8 @@ VALUES: list[Any] = [
     {},
     [],
     ["a", {"b": True}],
+    {"text": 'Zoë, 你好 \u2028 "quoted"', "floats": [1e300, float("inf"), -0.0], "deep": [[{}]]},
+    _CIRCULAR,  # refused by every JSON adaptation alike
 ]
 
 
@@ -52,7 +56,7 @@ def _comparable(value: Any) -> Any:
     dumps = getattr(value, "dumps", None) or json.dumps
     try:
         text: Any = dumps(value.obj)
-    except TypeError as exc:  # refused when sent (a datetime): refused alike is equal
+    except (TypeError, ValueError) as exc:  # refused when sent (a datetime, a cycle): alike
         text = type(exc)
     return ("Jsonb", value.obj, text)
 
