@@ -249,25 +249,6 @@ class PassContext:
 
 
 _NO_PORTS: frozenset[str] = frozenset()
-# A Visit built from its values in field order, without the keyword parsing of the NamedTuple's
-# generated `__new__` (0.69 -> 0.12 us a visit, measured). `_walk` lists them in this order:
-_VISIT_FIELDS = (
-    "node",
-    "contact",
-    "template_contact",
-    "zone",
-    "now",
-    "arrived_at",
-    "data",
-    "event",
-    "journey",
-    "facts",
-    "messages",
-    "wired_ports",
-)
-if Visit._fields != _VISIT_FIELDS:
-    raise TypeError(f"Visit's fields changed ({Visit._fields}): update _walk's Visit values.")
-_new_visit = tuple.__new__
 _ACTIVE = EnrollmentStatus.ACTIVE
 
 
@@ -292,22 +273,20 @@ def _walk(
         context = enrollment.context
         arrived = context["arrived_at"]
         transition = handle(
-            _new_visit(
-                Visit,
-                (
-                    nodes[node_id],
-                    seen_as,
-                    as_template,
-                    zone,
-                    now,
-                    arrived_now if arrived is now_text else datetime.fromisoformat(arrived),
-                    context,
-                    context.get("event"),
-                    journey,
-                    facts,
-                    facts.messages,
-                    wired.get(node_id, _NO_PORTS),
-                ),
+            # Positional, in Visit's field order: parsing keywords cost 0.45 us a visit.
+            Visit(
+                nodes[node_id],
+                seen_as,
+                as_template,
+                zone,
+                now,
+                arrived_now if arrived is now_text else datetime.fromisoformat(arrived),
+                context,
+                context.get("event"),
+                journey,
+                facts,
+                facts.messages,
+                wired.get(node_id, _NO_PORTS),
             )
         )
         if isinstance(transition, Advance):
