@@ -1,9 +1,12 @@
 """The `aliyun` provider: SMS through Alibaba Cloud's Dysmsapi `SendSms` (2017-05-25).
 
 Hand-written with httpx rather than the official Tea SDK: the SDK pulls in half a dozen
-packages and its own HTTP stack for one signed POST, and the RPC signature (v1, HMAC-SHA1) is a
-few lines checked below against Alibaba Cloud's documented example. Requests are POSTed as a
-form to the account's `endpoint` (`https://dysmsapi.aliyuncs.com/` by default).
+packages and its own HTTP stack for one signed POST. It is signed the way that SDK signs by
+default, ACS3-HMAC-SHA256 (signature V3, providers.md A3.2), and sent as the SDK sends
+`SendSms`: a POST to the account's `endpoint` (`https://dysmsapi.aliyuncs.com/` by default)
+with the action's parameters in the query string and an empty body. Putting them in the query
+keeps the wire form and the signed CanonicalQueryString one string, and an empty body hashes to
+a constant.
 
 One call per message: a `SendSms` naming several numbers answers with one `Code` for them all,
 so a single bad number would fail its neighbours. A batch shares one HTTP connection, and a
@@ -17,7 +20,6 @@ or `message.failed`, found by `biz_id` (what `send` returned) or `out_id` (our i
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -25,7 +27,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, time
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -46,6 +48,8 @@ from core import clock
 
 ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 API_VERSION = "2017-05-25"
+ALGORITHM = "ACS3-HMAC-SHA256"
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 # Failures that are the account's, not the message's: the rest of a batch would fail the same way.
 ACCOUNT_CODES = frozenset(
     {
@@ -120,8 +124,13 @@ CONFIG_SCHEMA: dict[str, Any] = {
             format="uri",
             default=ENDPOINT,
         ),
+        # Signature v1 sent RegionId as a common parameter; ACS3 has none (the endpoint picks the
+        # region). The field stays accepted so accounts saved with it remain valid.
         "region_id": schema_field(
-            "string", "Region", "The RegionId sent with each call.", default="cn-hangzhou"
+            "string",
+            "Region",
+            "Not sent: ACS3-signed calls carry no region (the endpoint chooses it).",
+            default="cn-hangzhou",
         ),
         "timeout": cloud_sms.TIMEOUT_FIELD,
     },
@@ -129,41 +138,68 @@ CONFIG_SCHEMA: dict[str, Any] = {
 
 
 def percent_encode(value: str) -> str:
-    """RFC 3986 as Alibaba Cloud's RPC signature wants it: space is %20, `*` is %2A, `~` stays."""
+    """RFC 3986 as Alibaba Cloud canonicalizes: space is %20, `*` is %2A, `~` stays."""
     return quote(value, safe="-_.~")
 
 
-def string_to_sign(method: str, params: Mapping[str, str]) -> str:
-    canonical = "&".join(
+def canonical_query(params: Mapping[str, str]) -> str:
+    """The query sorted by name, names and values percent-encoded: it is both what the request
+    carries and what is signed, so the two cannot drift apart."""
+    return "&".join(
         f"{percent_encode(key)}={percent_encode(params[key])}" for key in sorted(params)
     )
-    return f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
 
 
-def rpc_signature(method: str, params: Mapping[str, str], secret: str) -> str:
-    """Signature v1: Base64(HMAC-SHA1(secret + "&", StringToSign)); `params` without it."""
-    digest = hmac.new(
-        f"{secret}&".encode(), string_to_sign(method, params).encode(), hashlib.sha1
-    ).digest()
-    return base64.b64encode(digest).decode()
+def canonical_request(
+    method: str,
+    path: str,
+    query: Mapping[str, str],
+    headers: Mapping[str, str],
+    payload_sha256: str,
+) -> tuple[str, str]:
+    """The ACS3 CanonicalRequest over every header in `headers` (names lower-case, values
+    trimmed) and the SignedHeaders list it names, as providers.md A3.2 writes them."""
+    names = sorted(name.lower() for name in headers)
+    values = {name.lower(): value.strip() for name, value in headers.items()}
+    lines = "".join(f"{name}:{values[name]}\n" for name in names)
+    signed = ";".join(names)
+    text = f"{method}\n{path}\n{canonical_query(query)}\n{lines}\n{signed}\n{payload_sha256}"
+    return text, signed
 
 
-def signed_params(config: Mapping[str, Any], action_params: Mapping[str, str]) -> dict[str, str]:
-    """The common parameters, the action's, and their signature (fresh nonce, clock time)."""
-    params = {
-        "AccessKeyId": str(config["access_key_id"]),
-        "Action": "SendSms",
-        "Format": "JSON",
-        "RegionId": str(config.get("region_id") or "cn-hangzhou"),
-        "SignatureMethod": "HMAC-SHA1",
-        "SignatureNonce": uuid.uuid4().hex,
-        "SignatureVersion": "1.0",
-        "Timestamp": clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "Version": API_VERSION,
-        **action_params,
+def string_to_sign(canonical: str) -> str:
+    return f"{ALGORITHM}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+
+
+def acs3_signature(secret: str, text: str) -> str:
+    """Hex HMAC-SHA256 of the StringToSign, keyed with the AccessKey secret itself."""
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def signed_request(
+    config: Mapping[str, Any], action: str, params: Mapping[str, str]
+) -> tuple[str, dict[str, str]]:
+    """The URL (endpoint plus canonical query) and headers of a POST of `action` with an empty
+    body, as the official SDK sends `SendSms` (its parameters in the query, the form body
+    empty), signed ACS3-HMAC-SHA256 at the clock's time with a fresh nonce."""
+    endpoint = urlsplit(str(config.get("endpoint") or ENDPOINT))
+    path = endpoint.path or "/"
+    headers = {
+        "host": endpoint.netloc,
+        "x-acs-action": action,
+        "x-acs-version": API_VERSION,
+        "x-acs-date": clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "x-acs-signature-nonce": uuid.uuid4().hex,
+        "x-acs-content-sha256": EMPTY_SHA256,
     }
-    params["Signature"] = rpc_signature("POST", params, str(config["access_key_secret"]))
-    return params
+    canonical, signed = canonical_request("POST", path, params, headers, EMPTY_SHA256)
+    signature = acs3_signature(str(config["access_key_secret"]), string_to_sign(canonical))
+    headers["Authorization"] = (
+        f"{ALGORITHM} Credential={config['access_key_id']},"
+        f"SignedHeaders={signed},Signature={signature}"
+    )
+    url = f"{endpoint.scheme}://{endpoint.netloc}{path}?{canonical_query(params)}"
+    return url, headers
 
 
 def failure(code: str, message: str) -> Failed:
@@ -211,9 +247,8 @@ class AliyunProvider(Provider):
         if values:
             action["TemplateParam"] = json.dumps(values, ensure_ascii=False)
         try:
-            response = http.post(
-                str(config.get("endpoint") or ENDPOINT), data=signed_params(config, action)
-            )
+            url, headers = signed_request(config, "SendSms", action)
+            response = http.post(url, headers=headers)
         except httpx.HTTPError as exc:
             return Failed("transient", f"Alibaba Cloud unreachable: {exc!r}")
         try:

@@ -1,9 +1,14 @@
-"""Alibaba Cloud Dysmsapi's side of `SendSms` (RPC signature v1), on loopback.
+"""Alibaba Cloud Dysmsapi's side of `SendSms` (ACS3-HMAC-SHA256, signature V3), on loopback.
 
-The signature is recomputed here from the received parameters with this module's own
-encoding, so a signing bug in the provider (or a wrong secret) is refused the way Alibaba Cloud
-refuses it: `SignatureDoesNotMatch`. Business errors come back as HTTP 200 with a `Code`,
-gateway errors as 4xx with `RequestId`/`HostId`/`Code`/`Message`/`Recommend`.
+`SendSms` is read as the official SDK sends it, its parameters in the query string. The
+signature is recomputed here from what arrived (method, path, the decoded query, the headers
+the `Authorization` header names, and the body's SHA-256) with this module's own encoding, so a
+signing bug in the provider, a request altered on the way or a wrong secret is refused the way
+Alibaba Cloud refuses it: `SignatureDoesNotMatch`. An `x-acs-date` more than 15 minutes from
+the clock is `InvalidTimeStamp.Expired` (the window Alibaba Cloud allows signed API calls;
+providers.md A0.2's "about ±5 minutes" is Tencent's), and a nonce seen before by this stand-in
+(its state lasts one run) is `SignatureNonceUsed`. Business errors come back as HTTP 200 with a
+`Code`, gateway errors as 4xx with `RequestId`/`HostId`/`Code`/`Message`/`Recommend`.
 
 Knobs tests script failures with:
 - `codes`: phone number → the business `Code` answered for it (e.g. isv.BUSINESS_LIMIT_CONTROL);
@@ -16,7 +21,6 @@ Knobs tests script failures with:
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import itertools
@@ -36,6 +40,21 @@ from core import clock
 UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 PHONE = re.compile(r"^(\+?86|0086)?1\d{10}$|^\+[1-9]\d{6,14}$")
 CHINA_OFFSET = timedelta(hours=8)
+ALGORITHM = "ACS3-HMAC-SHA256"
+AUTHORIZATION = re.compile(
+    r"^ACS3-HMAC-SHA256 Credential=(?P<key>[^,]+),"
+    r"SignedHeaders=(?P<headers>[a-z0-9;-]+),Signature=(?P<signature>[0-9a-f]{64})$"
+)
+# What the SDK always sends and signs; an unsigned one could be changed on the way.
+REQUIRED_HEADERS = (
+    "host",
+    "x-acs-action",
+    "x-acs-version",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+)
+ALLOWED_SKEW = timedelta(minutes=15)
 
 
 def _encode(text: str) -> str:
@@ -45,12 +64,23 @@ def _encode(text: str) -> str:
     )
 
 
-def expected_signature(method: str, params: dict[str, str], secret: str) -> str:
-    pairs = sorted((_encode(k), _encode(v)) for k, v in params.items() if k != "Signature")
-    canonical = "&".join(f"{k}={v}" for k, v in pairs)
-    text = "&".join([method, _encode("/"), _encode(canonical)])
-    mac = hmac.new((secret + "&").encode(), text.encode(), hashlib.sha1)
-    return base64.b64encode(mac.digest()).decode()
+def expected_signature(secret: str, request: StandinRequest, signed: list[str]) -> str:
+    """ACS3: hex HMAC-SHA256(secret, "ACS3-HMAC-SHA256\n" + hex SHA-256 of the CanonicalRequest)."""
+    pairs = sorted((_encode(k), _encode(v)) for k, values in request.query.items() for v in values)
+    query = "&".join(f"{k}={v}" for k, v in pairs)
+    headers = "".join(f"{name}:{request.headers.get(name, '').strip()}\n" for name in signed)
+    canonical = "\n".join(
+        [
+            request.method,
+            request.path or "/",
+            query,
+            headers,
+            ";".join(signed),
+            hashlib.sha256(request.body).hexdigest(),
+        ]
+    )
+    text = f"{ALGORITHM}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
+    return hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -88,43 +118,61 @@ class AliyunStandin(Standin):
         }
 
     def handle(self, request: StandinRequest) -> StandinResponse:
-        params = {key: values[-1] for key, values in request.query.items()}
-        if request.method == "POST":
-            params.update({key: values[-1] for key, values in request.form().items()})
-        refused = self._authenticate(request.method, params)
+        refused = self._authenticate(request)
         if refused is not None:
             return refused
         with self.lock:
             scripted = self.fail_next.pop(0) if self.fail_next else None
         if scripted is not None:
             return self._error(*scripted)
-        if params.get("Action") != "SendSms" or params.get("Version") != "2017-05-25":
+        action = request.headers.get("x-acs-action")
+        if action != "SendSms" or request.headers.get("x-acs-version") != "2017-05-25":
             return self._error(400, "InvalidAction.NotFound")
-        return self._send_sms(params)
+        return self._send_sms({key: values[-1] for key, values in request.query.items()})
 
-    def _authenticate(self, method: str, params: dict[str, str]) -> StandinResponse | None:
-        for name in ("AccessKeyId", "Signature", "SignatureNonce", "Timestamp"):
-            if not params.get(name):
+    def _authenticate(self, request: StandinRequest) -> StandinResponse | None:
+        headers = request.headers
+        for name in REQUIRED_HEADERS:
+            if not headers.get(name):
                 return self._error(400, "MissingParameter", f"{name} is mandatory.")
-        if params.get("SignatureMethod") != "HMAC-SHA1" or params.get("SignatureVersion") != "1.0":
-            return self._error(400, "InvalidParameter", "SignatureMethod/SignatureVersion.")
-        if params["AccessKeyId"] != self.access_key_id:
+        found = AUTHORIZATION.match(headers.get("authorization", ""))
+        if found is None:
+            return self._error(400, "IncompleteSignature", "Authorization is not ACS3.")
+        signed = found["headers"].split(";")
+        unsigned = [
+            name
+            for name in headers
+            if (name in REQUIRED_HEADERS or name.startswith("x-acs-")) and name not in signed
+        ]
+        if unsigned:
+            return self._error(
+                400, "IncompleteSignature", f"SignedHeaders must name {', '.join(unsigned)}."
+            )
+        if signed != sorted(set(signed)):
+            return self._error(
+                400, "IncompleteSignature", "SignedHeaders must be sorted, once each."
+            )
+        if found["key"] != self.access_key_id:
             return self._error(
                 404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."
             )
-        wanted = expected_signature(method, params, self.access_key_secret)
-        if not hmac.compare_digest(wanted, params["Signature"]):
+        if headers["x-acs-content-sha256"] != hashlib.sha256(request.body).hexdigest():
+            return self._error(
+                400, "SignatureDoesNotMatch", "x-acs-content-sha256 is not the body's."
+            )
+        wanted = expected_signature(self.access_key_secret, request, signed)
+        if not hmac.compare_digest(wanted, found["signature"]):
             return self._error(400, "SignatureDoesNotMatch", "Specified signature is not matched.")
         try:
-            stamped = datetime.strptime(params["Timestamp"] + "+0000", "%Y-%m-%dT%H:%M:%SZ%z")
+            stamped = datetime.strptime(headers["x-acs-date"] + "+0000", "%Y-%m-%dT%H:%M:%SZ%z")
         except ValueError:
-            return self._error(400, "InvalidTimeStamp.Format", "Timestamp is not ISO 8601 UTC.")
-        if abs(clock.now() - stamped) > timedelta(minutes=15):
+            return self._error(400, "InvalidTimeStamp.Format", "x-acs-date is not ISO 8601 UTC.")
+        if abs(clock.now() - stamped) > ALLOWED_SKEW:
             return self._error(400, "InvalidTimeStamp.Expired", "Specified time stamp expired.")
         with self.lock:
-            if params["SignatureNonce"] in self._nonces:
+            if headers["x-acs-signature-nonce"] in self._nonces:
                 return self._error(400, "SignatureNonceUsed", "Specified nonce was used.")
-            self._nonces.add(params["SignatureNonce"])
+            self._nonces.add(headers["x-acs-signature-nonce"])
         return None
 
     def _send_sms(self, params: dict[str, str]) -> StandinResponse:

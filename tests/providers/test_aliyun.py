@@ -1,9 +1,12 @@
-"""The `aliyun` provider against Alibaba Cloud's documented signature example and, over real
-HTTP, the Dysmsapi stand-in: signing, error codes to kinds, what dispatch does with each, and
-SmsReport receipts posted to a live server."""
+"""The `aliyun` provider's ACS3-HMAC-SHA256 signature against one worked out here by hand from
+the spec's formulas and, over real HTTP, the Dysmsapi stand-in: signing (and what it refuses),
+error codes to kinds, what dispatch does with each, and SmsReport receipts posted to a live
+server."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import socket
 from collections.abc import Iterator
@@ -24,9 +27,9 @@ from channels_plugins.base import (
 )
 from channels_plugins.builtin.aliyun import (
     ALIYUN,
+    canonical_request,
     percent_encode,
-    rpc_signature,
-    signed_params,
+    signed_request,
     string_to_sign,
 )
 from channels_plugins.models import Message, MessageStatus, UnusableAddress
@@ -38,17 +41,15 @@ from core import clock
 from core.models import Workspace
 from tests.providers.cn_sms_support import NOW, enrolled, sms_journey, tick
 
-# Alibaba Cloud's worked example of the RPC signature (DescribeRegions, key "testsecret").
-DOC_PARAMS = {
-    "AccessKeyId": "testid",
-    "Action": "DescribeRegions",
-    "Format": "XML",
-    "SignatureMethod": "HMAC-SHA1",
-    "SignatureNonce": "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
-    "SignatureVersion": "1.0",
-    "Timestamp": "2016-02-23T12:46:24Z",
-    "Version": "2014-05-26",
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+SEND = {
+    "PhoneNumbers": "13800138000",
+    "SignName": "Touchflow 测试",
+    "TemplateCode": "SMS_154950909",
+    "TemplateParam": '{"code":"4821","note":"a*b~c"}',
+    "OutId": "k-1",
 }
+TO_STANDIN = {**SEND, "SignName": AliyunStandin.sign_name}
 OTP = {"template_code": "SMS_154950909", "template_params": {"code": "{{ contact.first_name }}"}}
 
 
@@ -82,14 +83,43 @@ class TestAliyunContract(ProviderContract):
         ALIYUN.verify_receipt(self.example_config, unsigned)  # raises nothing
 
 
-def test_the_signature_matches_alibaba_clouds_documented_example() -> None:
-    assert string_to_sign("GET", DOC_PARAMS) == (
-        "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML"
-        "%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"
-        "%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z"
-        "%26Version%3D2014-05-26"
+def test_the_signature_is_the_one_the_spec_gives_for_fixed_inputs(frozen: Any) -> None:
+    """CanonicalRequest, StringToSign and Signature written out from providers.md A3.2's
+    formulas for a fixed clock, key and parameters (the nonce is read back: it is random)."""
+    config = {"access_key_id": "LTAI5tExample", "access_key_secret": "example-secret"}
+    url, headers = signed_request(config, "SendSms", SEND)
+    nonce = headers["x-acs-signature-nonce"]
+    query = (
+        "OutId=k-1&PhoneNumbers=13800138000&SignName=Touchflow%20%E6%B5%8B%E8%AF%95"
+        "&TemplateCode=SMS_154950909"
+        "&TemplateParam=%7B%22code%22%3A%224821%22%2C%22note%22%3A%22a%2Ab~c%22%7D"
     )
-    assert rpc_signature("GET", DOC_PARAMS, "testsecret") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
+    signed = "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version"
+    canonical = (
+        "POST\n"
+        "/\n"
+        f"{query}\n"
+        "host:dysmsapi.aliyuncs.com\n"
+        "x-acs-action:SendSms\n"
+        f"x-acs-content-sha256:{EMPTY_SHA256}\n"
+        "x-acs-date:2026-11-02T04:00:00Z\n"
+        f"x-acs-signature-nonce:{nonce}\n"
+        "x-acs-version:2017-05-25\n"
+        "\n"
+        f"{signed}\n"
+        f"{EMPTY_SHA256}"
+    )
+    to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
+    signature = hmac.new(b"example-secret", to_sign.encode(), hashlib.sha256).hexdigest()
+
+    unsigned = {k: v for k, v in headers.items() if k != "Authorization"}
+    assert canonical_request("POST", "/", SEND, unsigned, EMPTY_SHA256) == (canonical, signed)
+    assert string_to_sign(canonical) == to_sign
+    assert url == f"https://dysmsapi.aliyuncs.com/?{query}"
+    assert headers["Authorization"] == (
+        f"ACS3-HMAC-SHA256 Credential=LTAI5tExample,SignedHeaders={signed},Signature={signature}"
+    )
+    assert hashlib.sha256(b"").hexdigest() == EMPTY_SHA256
 
 
 def test_percent_encoding_follows_alibaba_clouds_rules() -> None:
@@ -113,9 +143,12 @@ def test_a_template_sms_is_signed_and_sent(standin: AliyunStandin) -> None:
         "k-1",
     )
     assert sent.template_params == {"code": "4821", "name": "张三"}
-    form = standin.requests[0].form()
-    assert form["Action"] == ["SendSms"]
-    assert form["Version"] == ["2017-05-25"]
+    [request] = standin.requests
+    assert (request.method, request.body) == ("POST", b"")
+    assert request.query["TemplateCode"] == ["SMS_154950909"]
+    assert request.headers["x-acs-action"] == "SendSms"
+    assert request.headers["x-acs-version"] == "2017-05-25"
+    assert request.headers["authorization"].startswith("ACS3-HMAC-SHA256 Credential=LTAI5t")
 
 
 def test_a_wrong_secret_is_refused_as_auth(standin: AliyunStandin) -> None:
@@ -136,16 +169,65 @@ def test_an_unknown_access_key_is_auth(standin: AliyunStandin) -> None:
     assert outcome.detail.startswith("InvalidAccessKeyId.NotFound")
 
 
-def test_a_stale_timestamp_and_a_reused_nonce_are_refused(standin: AliyunStandin) -> None:
-    action = {"PhoneNumbers": "13800138000", "SignName": "Touchflow", "TemplateCode": "SMS_1"}
-    config = standin.account_config()
-    with time_machine.travel(NOW - timedelta(minutes=20), tick=False):
-        stale = signed_params(config, action)
-    fresh = signed_params(config, action)
-    with httpx.Client(base_url=standin.url) as http:
-        assert http.post("/", data=stale).json()["Code"] == "InvalidTimeStamp.Expired"
-        assert http.post("/", data=fresh).json()["Code"] == "OK"
-        assert http.post("/", data=fresh).json()["Code"] == "SignatureNonceUsed"
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ("another number in the query", "SignatureDoesNotMatch"),
+        ("another action header", "SignatureDoesNotMatch"),
+        ("a body the hash does not cover", "SignatureDoesNotMatch"),
+        ("a body with its hash, unsigned", "SignatureDoesNotMatch"),
+        ("an x-acs header left out of SignedHeaders", "IncompleteSignature"),
+        ("no Authorization", "IncompleteSignature"),
+    ],
+)
+def test_a_request_changed_after_signing_is_refused(
+    standin: AliyunStandin, change: str, code: str
+) -> None:
+    url, headers = signed_request(standin.account_config(), "SendSms", TO_STANDIN)
+    body = b""
+    if change == "another number in the query":
+        url = url.replace("13800138000", "13900139000")
+    elif change == "another action header":
+        headers["x-acs-action"] = "SendBatchSms"
+    elif change == "a body the hash does not cover":
+        body = b"PhoneNumbers=13900139000"
+    elif change == "a body with its hash, unsigned":
+        body = b"PhoneNumbers=13900139000"
+        headers["x-acs-content-sha256"] = hashlib.sha256(body).hexdigest()
+    elif change == "an x-acs header left out of SignedHeaders":
+        headers["x-acs-security-token"] = "added"
+    else:
+        del headers["Authorization"]
+    answer = httpx.post(url, headers=headers, content=body)
+    assert answer.status_code == 400
+    assert answer.json()["Code"] == code
+    assert set(answer.json()) >= {"RequestId", "HostId", "Message", "Recommend"}
+    assert standin.sent == []
+    unchanged = signed_request(standin.account_config(), "SendSms", TO_STANDIN)
+    assert httpx.post(unchanged[0], headers=unchanged[1]).json()["Code"] == "OK"
+
+
+@pytest.mark.parametrize("skew", [timedelta(minutes=-16), timedelta(minutes=16)])
+def test_a_request_dated_more_than_15_minutes_off_is_refused(
+    standin: AliyunStandin, frozen: Any, skew: timedelta
+) -> None:
+    with time_machine.travel(NOW + skew, tick=False):
+        url, headers = signed_request(standin.account_config(), "SendSms", TO_STANDIN)
+    answer = httpx.post(url, headers=headers)
+    assert (answer.status_code, answer.json()["Code"]) == (400, "InvalidTimeStamp.Expired")
+    with time_machine.travel(NOW + skew * 14 / 16, tick=False):
+        url, headers = signed_request(standin.account_config(), "SendSms", TO_STANDIN)
+    assert httpx.post(url, headers=headers).json()["Code"] == "OK", "14 minutes is within"
+    assert [s.out_id for s in standin.sent] == ["k-1"]
+
+
+def test_a_replayed_request_is_refused_for_its_nonce(standin: AliyunStandin) -> None:
+    url, headers = signed_request(standin.account_config(), "SendSms", TO_STANDIN)
+    with httpx.Client() as http:
+        assert http.post(url, headers=headers).json()["Code"] == "OK"
+        replay = http.post(url, headers=headers)
+    assert (replay.status_code, replay.json()["Code"]) == (400, "SignatureNonceUsed")
+    assert len(standin.sent) == 1
 
 
 def test_each_message_of_a_batch_gets_its_own_outcome(standin: AliyunStandin) -> None:
@@ -325,10 +407,10 @@ def test_sms_reports_posted_to_a_live_server_update_the_messages(
     assert wrong.status_code == 404
 
 
-def test_the_timestamp_is_utc_whatever_zone_the_clock_is_pinned_in() -> None:
+def test_the_date_is_utc_whatever_zone_the_clock_is_pinned_in() -> None:
     clock.pin(NOW.astimezone(ZoneInfo("Asia/Shanghai")))
     try:
-        params = signed_params(TestAliyunContract.example_config, {"PhoneNumbers": "1"})
+        _, headers = signed_request(TestAliyunContract.example_config, "SendSms", SEND)
     finally:
         clock.pin(None)
-    assert params["Timestamp"] == "2026-11-02T04:00:00Z"
+    assert headers["x-acs-date"] == "2026-11-02T04:00:00Z"
