@@ -8,10 +8,14 @@ kinds providers use (ARCHITECTURE.md §3), which decide retries.
 
 A marketer writes the URL, so a call may not reach the networks `WEBHOOK_BLOCKED_NETWORKS`
 lists (by default the link-local range and the cloud metadata addresses, where an instance's
-credentials are served): the host is resolved first and the call refused if any of its
-addresses is blocked. The connection resolves the name again, so a DNS server that answers
-differently the second time is not covered; block the range at the network too where that
-matters.
+credentials are served). The host is resolved once, the call refused if any of its addresses
+is blocked, and the connection made to a checked address rather than to the name: a DNS server
+that answers differently the second time (DNS rebinding) is never asked a second time. The name
+still travels in the `Host` header and, over HTTPS, as the TLS server name the certificate is
+verified against. For the same reason calls ignore proxies named in the environment (a proxy
+would resolve the name itself), redirects are not followed (a 3xx is a configuration failure),
+and each host name gets its own connection pool, so a TLS connection verified for one name
+never carries another name's request to the same address.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -34,28 +40,82 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 MAX_CONCURRENT_CALLS = 8
 USER_AGENT = "Touchflow-Webhook/1"
 
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Sequence[str]]
+"""(ASCII host name, port) -> its addresses, preferred first; raises OSError when it has none."""
 
-def call_webhooks(requests: Sequence[tuple[dict[str, Any], str]]) -> list[Outcome]:
+
+def resolve_host(host: str, port: int) -> list[str]:
+    """The system resolver's answer, in its order of preference (RFC 6724 on most systems).
+
+    A seam: calls go to what this returns, so tests can stand in a DNS server that changes its
+    answer between questions, which no real local part can be made to do.
+    """
+    found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return [str(info[4][0]) for info in found]
+
+
+def call_webhooks(
+    requests: Sequence[tuple[dict[str, Any], str]], *, resolve: Resolver = resolve_host
+) -> list[Outcome]:
     """One outcome per (request, idempotency key), in order; calls run a few at a time."""
     if not requests:
         return []
     if not touchflow_settings.DELIVER_WEBHOOKS:
         return [Sent(provider_message_id="simulated")] * len(requests)
     with (
-        httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client,
+        _clients_by_host() as client_for,
         ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT_CALLS, len(requests))) as pool,
     ):
-        return list(pool.map(lambda item: _call(client, *item), requests))
+        return list(pool.map(lambda item: _call(client_for, resolve, *item), requests))
 
 
-def _call(client: httpx.Client, request: dict[str, Any], idempotency_key: str) -> Outcome:
+@contextmanager
+def _clients_by_host() -> Iterator[Callable[[str], httpx.Client]]:
+    """A client per host name for one batch, all closed at its end.
+
+    Connections go to addresses, and httpx pools them by address: one shared client would hand
+    a TLS connection verified for one name to a request for another name at the same address.
+    The clients share one TLS context (building one reads the CA bundle), made with the
+    environment's `SSL_CERT_FILE`/`SSL_CERT_DIR` honoured, though the clients themselves do not
+    read the environment, so no proxy from it stands between the call and the checked address.
+    """
+    verify = httpx.create_ssl_context(trust_env=True)
+    clients: dict[str, httpx.Client] = {}
+    lock = threading.Lock()
+
+    def client_for(host: str) -> httpx.Client:
+        with lock:
+            if host not in clients:
+                clients[host] = httpx.Client(
+                    timeout=TIMEOUT, follow_redirects=False, trust_env=False, verify=verify
+                )
+            return clients[host]
+
+    try:
+        yield client_for
+    finally:
+        for client in clients.values():
+            client.close()
+
+
+def _call(
+    client_for: Callable[[str], httpx.Client],
+    resolve: Resolver,
+    request: dict[str, Any],
+    idempotency_key: str,
+) -> Outcome:
     url = request.get("url")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         return Failed("config", f"not an http(s) URL: {url!r}")
     try:
-        blocked = blocked_address(httpx.URL(url))
-    except httpx.InvalidURL as exc:
+        target = httpx.URL(url)
+        addresses = _addresses(target, resolve)
+    except (httpx.InvalidURL, UnicodeError) as exc:  # UnicodeError: a label over 63 characters
         return Failed("config", f"invalid URL: {exc}")
+    except OSError as exc:  # as when httpx resolved the name itself, and found nothing
+        return Failed("transient", f"ConnectError: {exc}")
+    blocked = blocked_address(addresses)
     if blocked:
         return Failed(
             "config",
@@ -65,40 +125,60 @@ def _call(client: httpx.Client, request: dict[str, Any], idempotency_key: str) -
     headers = {str(k): str(v) for k, v in (request.get("headers") or {}).items()}
     headers.setdefault("User-Agent", USER_AGENT)
     headers["Idempotency-Key"] = idempotency_key
+    if not any(name.lower() == "host" for name in headers):
+        headers["Host"] = target.netloc.decode("ascii")  # what httpx would send for the name
     body = request.get("body")
     content = None
     if body is not None:
         content = json.dumps(body).encode()
         headers.setdefault("Content-Type", "application/json")
-    try:
-        response = client.request(
-            request.get("method", "POST"), url, headers=headers, content=content
-        )
-    except httpx.InvalidURL as exc:
-        return Failed("config", f"invalid URL: {exc}")
-    except httpx.HTTPError as exc:  # connection refused, timeouts, protocol errors
-        return Failed("transient", f"{type(exc).__name__}: {exc}")
-    return _outcome(response)
-
-
-def blocked_address(url: httpx.URL) -> str:
-    """The first address of the URL's host inside a blocked network, or "" when none is.
-
-    A name that does not resolve is not blocked here: the call then fails to connect, as a
-    transient failure like any other.
-    """
-    networks = _networks(tuple(touchflow_settings.WEBHOOK_BLOCKED_NETWORKS))
-    if not networks:
-        return ""
-    host = url.host
-    try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
+    host = target.raw_host.decode("ascii")
+    extensions = {"sni_hostname": host} if target.scheme == "https" else {}
+    client = client_for(host)
+    failure: httpx.HTTPError | None = None
+    for address in addresses:  # in the resolver's order, as a connection to the name would
         try:
-            found = socket.getaddrinfo(host, url.port or 443, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError):
-            return ""
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+            response = client.request(
+                request.get("method", "POST"),
+                target.copy_with(host=str(address)),
+                headers=headers,
+                content=content,
+                extensions=extensions,
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # nothing sent: next one
+            failure = exc
+            continue
+        except httpx.InvalidURL as exc:
+            return Failed("config", f"invalid URL: {exc}")
+        except httpx.HTTPError as exc:  # timeouts, protocol errors
+            return Failed("transient", f"{type(exc).__name__}: {exc}")
+        return _outcome(response)
+    return Failed("transient", f"{type(failure).__name__}: {failure}")
+
+
+def _addresses(url: httpx.URL, resolve: Resolver) -> list[Address]:
+    """The URL's host as addresses, each once, in the resolver's order; an IP literal as itself.
+
+    Raises OSError when the name does not resolve: the call then fails as it did when httpx
+    resolved the name itself, as a transient connection failure.
+    """
+    host = url.raw_host.decode("ascii")
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    default_port = 443 if url.scheme == "https" else 80
+    found = list(
+        dict.fromkeys(ipaddress.ip_address(a) for a in resolve(host, url.port or default_port))
+    )
+    if not found:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    return found
+
+
+def blocked_address(addresses: Sequence[Address]) -> str:
+    """The first of these addresses inside a blocked network, or "" when none is."""
+    networks = _networks(tuple(touchflow_settings.WEBHOOK_BLOCKED_NETWORKS))
     for address in addresses:
         mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:169.254.169.254 is the v4 one
         for candidate in (address, mapped):

@@ -1,13 +1,18 @@
 """A real HTTP server on loopback that records requests and answers from a script.
 
 Stands in for the receivers of webhook calls (and, later, providers' endpoints): tests read
-what arrived and choose what each next request gets back.
+what arrived and choose what each next request gets back. It listens on IPv4 loopback unless
+given another address, and speaks HTTPS when given a server TLS context, recording the server
+name (SNI) each handshake asked for. With `keep_alive` it speaks HTTP/1.1 and keeps
+connections open, so a test can see whether a client reuses one.
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
+import socket
+import ssl
 import tempfile
 import threading
 from collections import deque
@@ -35,6 +40,7 @@ class RecordingServer:
     url: str
     requests: list[Received] = field(default_factory=list)
     replies: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
+    server_names: list[str | None] = field(default_factory=list)  # SNI, one per TLS handshake
 
     def reply(self, *statuses: int, headers: dict[str, str] | None = None) -> None:
         """Answer the next requests with these statuses, in order; then 200."""
@@ -58,16 +64,26 @@ def _port_lock(port: int) -> Iterator[None]:
 
 
 @contextmanager
-def recording_server(port: int = 0) -> Iterator[RecordingServer]:
-    with _port_lock(port), _serving(port) as server:
+def recording_server(
+    port: int = 0,
+    *,
+    host: str = "127.0.0.1",
+    tls: ssl.SSLContext | None = None,
+    keep_alive: bool = False,
+) -> Iterator[RecordingServer]:
+    with _port_lock(port), _serving(port, host, tls, keep_alive) as server:
         yield server
 
 
 @contextmanager
-def _serving(port: int) -> Iterator[RecordingServer]:
+def _serving(
+    port: int, host: str, tls: ssl.SSLContext | None, keep_alive: bool
+) -> Iterator[RecordingServer]:
     server_state = RecordingServer(url="")
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -86,8 +102,17 @@ def _serving(port: int) -> Iterator[RecordingServer]:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server_state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    class Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    httpd = Server((host, port), Handler)
+    scheme = "http"
+    if tls is not None:
+        scheme = "https"
+        tls.sni_callback = lambda _socket, name, _context: server_state.server_names.append(name)
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    netloc = f"[{host}]" if ":" in host else host
+    server_state.url = f"{scheme}://{netloc}:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
