@@ -10,11 +10,11 @@ by the converters Django itself would run for it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -157,6 +157,13 @@ class EnrollmentState:
         return int(self.contact.pk)
 
 
+class WorkspaceDefaults(NamedTuple):
+    """What a pass reads of a workspace: the defaults its contacts and journeys fall back on."""
+
+    timezone: str
+    quiet_hours: Mapping[str, str] | None
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a batch's enrollments share: their journeys' names and version checksums, and their
@@ -164,7 +171,7 @@ class Scope:
 
     journey_names: dict[int, str]
     checksums: dict[int, str]
-    workspaces: dict[int, Workspace]
+    workspaces: dict[int, WorkspaceDefaults]
 
     def zone(self, contact: ContactState) -> ZoneInfo:
         """The contact's zone, else the workspace's, else UTC (a bad name is skipped)."""
@@ -216,7 +223,14 @@ def _statement(connection: BaseDatabaseWrapper, count: int) -> tuple[str, RowsCo
         f" AND e.{quote(enrollments.pk.column)} IN ({', '.join(['%s'] * count)})"
         f" ORDER BY e.{quote(enrollments.pk.column)}"
     )
-    converters = [_converter(field, connection) for _, field in fields]
+    return sql, _rows_converter([field for _, field in fields], connection)
+
+
+def _rows_converter(
+    fields: Sequence[models.Field[Any, Any]], connection: BaseDatabaseWrapper
+) -> RowsConverter:
+    """What converts rows of `fields`' columns as the ORM would (see `_converter`)."""
+    converters = [_converter(field, connection) for field in fields]
     pairs = [(index, convert) for index, convert in enumerate(converters) if convert is not None]
 
     def convert_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -230,7 +244,7 @@ def _statement(connection: BaseDatabaseWrapper, count: int) -> tuple[str, RowsCo
             columns[index] = list(map(convert, columns[index]))
         return list(zip(*columns, strict=True))
 
-    return sql, convert_rows
+    return convert_rows
 
 
 def _column(model: type[models.Model], name: str) -> models.Field[Any, Any]:
@@ -290,9 +304,38 @@ def load_scope(enrollments: Iterable[EnrollmentState]) -> Scope:
         version_ids.add(enrollment.version_id)
         workspace_ids.add(enrollment.contact.workspace_id)
     return Scope(
-        journey_names=dict(Journey.objects.filter(pk__in=journey_ids).values_list("id", "name")),
-        checksums=dict(
-            JourneyVersion.objects.filter(pk__in=version_ids).values_list("id", "checksum")
-        ),
-        workspaces=Workspace.objects.in_bulk(workspace_ids),
+        journey_names=dict(select_in(Journey, ("id", "name"), "id", journey_ids)),
+        checksums=dict(select_in(JourneyVersion, ("id", "checksum"), "id", version_ids)),
+        workspaces={
+            pk: WorkspaceDefaults(timezone, quiet_hours)
+            for pk, timezone, quiet_hours in select_in(
+                Workspace, ("id", "timezone", "quiet_hours"), "id", workspace_ids
+            )
+        },
     )
+
+
+def select_in(
+    model: type[models.Model], names: Sequence[str], key: str, values: Iterable[Any]
+) -> list[tuple[Any, ...]]:
+    """The `names` columns of `model`'s rows whose `key` is one of `values`, converted as the
+    ORM converts them, by one plain statement.
+
+    For the few small lookups a pass makes per batch (journeys, versions, workspaces,
+    accounts): building and compiling a queryset cost ten times what SQLite spent answering.
+    """
+    wanted = list(values)
+    if not wanted:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    fields = [_column(model, name) for name in names]
+    sql = (
+        f"SELECT {', '.join(quote(field.column) for field in fields)}"  # noqa: S608 - model names
+        f" FROM {quote(model._meta.db_table)}"
+        f" WHERE {quote(_column(model, key).column)} IN ({', '.join(['%s'] * len(wanted))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, wanted)
+        rows = cursor.fetchall()
+    return _rows_converter(fields, connection)(rows)

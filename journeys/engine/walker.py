@@ -26,7 +26,14 @@ from core.models import Contact
 from core.rules.evaluation import EventRequirement
 from core.services.contacts import locked_rows
 from core.services.segments import BatchFacts, load_event_counts
-from journeys.engine.batch import ContactState, EnrollmentState, Scope, load, load_scope
+from journeys.engine.batch import (
+    ContactState,
+    EnrollmentState,
+    Scope,
+    load,
+    load_scope,
+    select_in,
+)
 from journeys.engine.claim import Claim, claim_due
 from journeys.engine.graph import Graph, cached_graph, graph_for
 from journeys.engine.segment_entry import reevaluate_contacts
@@ -164,19 +171,15 @@ def _advance_batch(claim: Claim, now: datetime) -> BatchResult:
     now_text = now.isoformat()
     run = PassContext(now, now_text, accounts, result, datetime.fromisoformat(now_text))
     journeys: dict[tuple[int, int], JourneyInfo] = {}
+    unsent = EnrollmentFacts(facts, {})  # shared by every enrollment that sent nothing yet
     for enrollment in enrollments:
         try:
             graph = graphs[enrollment.version_id]
             key = (enrollment.journey_id, enrollment.contact.workspace_id)
             info = journeys.get(key) or journeys.setdefault(key, _journey_info(scope, graph, key))
-            _walk(
-                enrollment,
-                graph,
-                info,
-                scope.zone(enrollment.contact),
-                EnrollmentFacts(facts, sent.get(enrollment.pk, {})),
-                run,
-            )
+            messages = sent.get(enrollment.pk)
+            own = EnrollmentFacts(facts, messages) if messages else unsent
+            _walk(enrollment, graph, info, scope.zone(enrollment.contact), own, run)
         except Exception as exc:  # noqa: BLE001 - one broken enrollment must not stop the batch
             enrollment.status = EnrollmentStatus.FAILED
             enrollment.error = f"{type(exc).__name__}: {exc}"
@@ -206,16 +209,14 @@ def _graphs(checksums: Mapping[int, str]) -> dict[int, Graph]:
         if (graph := cached_graph(pk, checksum)) is not None
     }
     missing = [pk for pk in checksums if pk not in graphs]
-    for version in JourneyVersion.objects.filter(pk__in=missing):
+    for version in JourneyVersion.objects.filter(pk__in=missing) if missing else ():
         graphs[version.pk] = graph_for(version.pk, version.checksum, version.definition)
     return graphs
 
 
 def _accounts(workspace_ids: Iterable[int]) -> dict[tuple[int, str], int]:
     """Channel account ids by (workspace, name): a send node names its account."""
-    rows = ChannelAccount.objects.filter(workspace_id__in=list(workspace_ids)).values_list(
-        "workspace_id", "name", "id"
-    )
+    rows = select_in(ChannelAccount, ("workspace_id", "name", "id"), "workspace", workspace_ids)
     return {(workspace_id, name): pk for workspace_id, name, pk in rows}
 
 
