@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.rules.evaluation import EventRequirement
+from journeys.nodes import Handler, handler_for
 from journeys.nodes.flow import compiled_rule
 from journeys.nodes.outcome import FAILED_PORT
 
@@ -22,6 +23,8 @@ class Graph:
     # Whether any node reads the messages its enrollment sent (`Visit.messages`): the walker
     # loads them only for such versions, a query as large as the batch's outbox otherwise.
     reads_messages: bool = True
+    # Each node's handler, looked up once per version rather than by type on every visit.
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
 
     def target(self, node_id: str, port: str) -> str | None:
         return self.edges.get((node_id, port))
@@ -82,6 +85,7 @@ def compile_graph(document: Mapping[str, Any]) -> Graph:
             _reads_messages(node, wired_ports.get(node_id, frozenset()))
             for node_id, node in nodes.items()
         ),
+        handlers={node_id: handler_for(node["type"]) for node_id, node in nodes.items()},
     )
 
 

@@ -38,7 +38,6 @@ from journeys.engine.claim import Claim, claim_due
 from journeys.engine.graph import Graph, cached_graph, graph_for
 from journeys.engine.segment_entry import reevaluate_contacts
 from journeys.models import Enrollment, EnrollmentStatus, JourneyVersion, PassLog
-from journeys.nodes import handle
 from journeys.nodes.base import (
     AWAITING,
     Advance,
@@ -186,6 +185,7 @@ def _advance_batch(claim: Claim, now: datetime) -> BatchResult:
             enrollment.finished_at = now
             enrollment.wake_at = None
             result.failed += 1
+    result.advanced = sum(len(walked.visits) for walked in result.passes)
     _write(claim, enrollments, result, now)
     return result
 
@@ -262,7 +262,7 @@ def _walk(
     run: PassContext,
 ) -> None:
     now, result, now_text, arrived_now = run.now, run.result, run.now_text, run.arrived_now
-    nodes, edges, wired = graph.nodes, graph.edges, graph.wired
+    nodes, edges, wired, handlers = graph.nodes, graph.edges, graph.wired, graph.handlers
     visits: list[list[Any]] = []  # logged even if a handler raises part of the way through
     result.passes.append(PassRow(enrollment.pk, enrollment.visit + 1, now, visits))
     add_visit = visits.append
@@ -273,7 +273,7 @@ def _walk(
         node_id = enrollment.node_id
         context = enrollment.context
         arrived = context["arrived_at"]
-        transition = handle(
+        transition = handlers[node_id](
             # Positional, in Visit's field order: parsing keywords cost 0.45 us a visit.
             Visit(
                 nodes[node_id],
@@ -291,7 +291,6 @@ def _walk(
             )
         )
         if isinstance(transition, Advance):
-            result.advanced += 1
             if transition.effects:
                 _apply(transition.effects, enrollment, run)
                 if contact.changed:
@@ -310,7 +309,6 @@ def _walk(
             enrollment.status = _ACTIVE
             continue
         if isinstance(transition, Finish):
-            result.advanced += 1
             enrollment.visit += 1
             add_visit([node_id, ""])
             enrollment.status = transition.status

@@ -31,9 +31,19 @@ class UnsupportedNode(Exception):
     pass
 
 
-def handle(visit: Visit) -> Transition:
-    node_type = visit.node["type"]
+def handler_for(node_type: str) -> Handler:
+    """The handler of a node type; for a type this engine does not know, one that raises
+    UnsupportedNode when a visit reaches the node (a version is judged when it is published,
+    so only a document from a newer engine can name one)."""
     handler = HANDLERS.get(node_type)
-    if handler is None:
+    if handler is not None:
+        return handler
+
+    def unsupported(visit: Visit) -> Transition:
         raise UnsupportedNode(f"This engine version cannot run {node_type!r} nodes yet.")
-    return handler(visit)
+
+    return unsupported
+
+
+def handle(visit: Visit) -> Transition:
+    return handler_for(visit.node["type"])(visit)
