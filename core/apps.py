@@ -10,3 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from core import checks  # noqa: F401  (registers the system checks)
         from core.api import schema  # noqa: F401  (registers OpenAPI auth extensions)
+        from core.memory import freeze_startup_objects
+
+        # Every app's models and modules are imported before any ready() runs.
+        freeze_startup_objects()
