@@ -6,12 +6,14 @@ production:
 
 - engine at N and at 10·N: N contacts (default 100,000) enrolled in the pipeline of
   `bench/population.py`, drained by `run_due` in virtual time (one pass at the start, one
-  past the wait). `engine_sqlite_steps_per_s` counts the node visits recorded (StepLog rows).
+  past the wait). `engine_sqlite_steps_per_s` counts the node visits recorded
+  (StepLog rows, one per visit, unnested from the walker's one row per pass).
 - raw, in the same process and database: `executemany` UPDATE of status, wake_at, node_id,
   visit and context on the enrollment table itself (its indexes included), 1,000 rows per
   statement, one transaction each. Efficiency = steps/s ÷ (raw rows/s ÷ 3), the yardstick of
   ARCHITECTURE.md §6: a step may cost what three raw row writes cost (this pipeline writes
-  about 1.6 rows per step: its step log, and per two passes an enrollment and a message).
+  six rows per contact for its seven steps: per pass, the enrollment, its step-log row and a
+  message; the claim also rewrites each enrollment's lease).
 - naive: a sample of contacts walked one django-q2 task per step by a real qcluster.
 - `peak_rss_mb*`: each engine process's peak resident set; flat memory means 10·N ≈ N.
 - `*_per_cpu_s`: the same rates per second of this process's CPU time, steadier than wall
