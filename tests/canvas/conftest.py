@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from core.models import Membership, Role, Workspace
 from journeys.demo import DEMO_SLUG, load_demo
+from tests.canvas.pages import CanvasPage
 from tests.support.browser import (
     VIEWPORT,
     RequestsInFlight,
@@ -71,7 +72,9 @@ def open_canvas(signed_in_page: Callable[..., Any], live_server: Any) -> OpenCan
     def open_(journey_id: int, role: str = Role.EDITOR, *, locale: str = "en-US") -> Any:
         page = signed_in_page(role, locale=locale)
         page.goto(f"{live_server.url}/journeys/{journey_id}/canvas/")
-        page.locator(".tf-editor").wait_for()
+        # Ready, not just mounted: a click while the opening view is still being set can land
+        # on the pane instead of the step it aimed at (seen once in CI on a loaded machine).
+        CanvasPage(page).wait_ready()
         return page
 
     return open_
