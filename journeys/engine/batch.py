@@ -328,14 +328,26 @@ def select_in(
     if not wanted:
         return []
     connection = connections[DEFAULT_DB_ALIAS]
+    sql, convert = _select_statement(connection, model, tuple(names), key, len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, wanted)
+        return convert(cursor.fetchall())
+
+
+@lru_cache(maxsize=64)
+def _select_statement(
+    connection: BaseDatabaseWrapper,
+    model: type[models.Model],
+    names: tuple[str, ...],
+    key: str,
+    count: int,
+) -> tuple[str, RowsConverter]:
+    """`select_in`'s SELECT and row converter, built once per shape as `load`'s are."""
     quote = connection.ops.quote_name
     fields = [_column(model, name) for name in names]
     sql = (
         f"SELECT {', '.join(quote(field.column) for field in fields)}"  # noqa: S608 - model names
         f" FROM {quote(model._meta.db_table)}"
-        f" WHERE {quote(_column(model, key).column)} IN ({', '.join(['%s'] * len(wanted))})"
+        f" WHERE {quote(_column(model, key).column)} IN ({', '.join(['%s'] * count)})"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, wanted)
-        rows = cursor.fetchall()
-    return _rows_converter(fields, connection)(rows)
+    return sql, _rows_converter(fields, connection)

