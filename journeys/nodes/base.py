@@ -65,8 +65,9 @@ class Visit(NamedTuple):
 # --- Effects: what a step asks the walker to write ----------------------------------------
 
 
-@dataclass(frozen=True)
-class SendMessage:
+class SendMessage(NamedTuple):
+    """A message to write to the outbox (a NamedTuple, as `Advance` is)."""
+
     channel: str
     account: str
     category: str
@@ -107,14 +108,17 @@ Effect = SendMessage | ChangeContact | CallWebhook
 # --- Transitions ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Advance:
-    """Leave the node through `port` now."""
+class Advance(NamedTuple):
+    """Leave the node through `port` now.
+
+    A NamedTuple, as `Visit` is: most visits make one, and a frozen dataclass's constructor
+    cost twice as much (0.69 against 0.37 µs). Its empty defaults are read-only, shared.
+    """
 
     port: str
     effects: tuple[Effect, ...] = ()
-    data: Mapping[str, Any] = field(default_factory=dict)  # merged into the enrollment's data
-    detail: Mapping[str, Any] = field(default_factory=dict)  # for the step log
+    data: Mapping[str, Any] = MappingProxyType({})  # merged into the enrollment's data
+    detail: Mapping[str, Any] = MappingProxyType({})  # for the step log
 
 
 @dataclass(frozen=True)
