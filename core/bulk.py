@@ -229,29 +229,33 @@ def update_rows(rows: Sequence[Model], fields: Sequence[str]) -> None:
     )
 
 
-def update_tuples(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def update_tuples(
+    model: type[Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    match: Sequence[str] = (),
+) -> int:
     """UPDATE `fields` by primary key, from one tuple per row: the fields' values in order,
-    then the key. For hot paths that hold rows as plain records rather than models."""
+    then the key, then a value for each `match` field, which the row must also hold to be
+    written (a fencing token). For hot paths that hold rows as plain records rather than
+    models. Returns how many rows were written."""
     if not rows:
-        return
+        return 0
     meta = model._meta
     if meta.pk is None:
         raise ValueError("update_tuples writes rows of a model with a primary key.")
-    concrete = _concrete(model, fields)
+    concrete, matched = _concrete(model, fields), _concrete(model, match)
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in concrete)
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {assignments}"  # noqa: S608 - names from the model
-        f" WHERE {quote(meta.pk.column)} = %s"
-    )
-    converters = [
-        *(column_adapter(field, connection) for field in concrete),
-        column_adapter(meta.pk, connection),
-    ]
+    conditions = " AND ".join(f"{quote(field.column)} = %s" for field in [meta.pk, *matched])
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {conditions}"  # noqa: S608
+    converters = [column_adapter(field, connection) for field in [*concrete, meta.pk, *matched]]
     params = _adapted_rows(converters, rows)
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+        return int(cursor.rowcount)
 
 
 def insert_rows(rows: Sequence[Model]) -> None:

@@ -66,6 +66,7 @@ ENROLLMENT_FIELDS = (
     "lease_until",
     "lease_token",
 )
+_FENCE = ("lease_token",)  # a write-back must still hold the claim's token
 
 
 class PassRow(NamedTuple):
@@ -438,23 +439,48 @@ def _outbox_item(
     )
 
 
+class _LeaseLost(Exception):
+    """Part of the batch was claimed by another worker while this one walked it."""
+
+
 def _write(
     claim: Claim, enrollments: list[EnrollmentState], result: BatchResult, now: datetime
 ) -> None:
-    with transaction.atomic():
-        held_ids = _held(claim)
-        mine = [e for e in enrollments if e.pk in held_ids]
-        update_tuples(Enrollment, ENROLLMENT_FIELDS, [_enrollment_row(e) for e in mine])
-        insert_tuples(
-            PassLog,
-            PassRow._fields,
-            [p for p in result.passes if p.visits and p.enrollment_id in held_ids],
-        )
-        insert_tuples(
-            Message, MessageRow._fields, [m for m in result.messages if m.enrollment_id in held_ids]
-        )
-        changed = {id(e.contact): e.contact for e in mine if e.contact.changed}
-        _write_contacts(list(changed.values()), now)
+    """Write the batch back, for the enrollments still held under the claim's token.
+
+    The enrollments' UPDATE matches the token, so when it writes every row (the usual case)
+    all were still held and no lookup was needed: looking them up first (`_held`) was 2 % of
+    an engine run. When it writes fewer (a lease ran out and another worker took over part of
+    the batch), the transaction is undone and written again for the held ones, looked up
+    and locked first.
+    """
+    try:
+        with transaction.atomic():
+            _write_held(enrollments, claim.token, result, now)
+    except _LeaseLost:
+        with transaction.atomic():
+            held_ids = _held(claim)
+            mine = [e for e in enrollments if e.pk in held_ids]
+            _write_held(mine, claim.token, result, now)
+
+
+def _write_held(
+    enrollments: list[EnrollmentState], token: str, result: BatchResult, now: datetime
+) -> None:
+    """Write these enrollments and what their pass produced; raises `_LeaseLost` when one of
+    them no longer holds `token`."""
+    rows = [_enrollment_row(e, token) for e in enrollments]
+    if update_tuples(Enrollment, ENROLLMENT_FIELDS, rows, match=_FENCE) != len(rows):
+        raise _LeaseLost
+    ids = {e.pk for e in enrollments}
+    insert_tuples(
+        PassLog, PassRow._fields, [p for p in result.passes if p.visits and p.enrollment_id in ids]
+    )
+    insert_tuples(
+        Message, MessageRow._fields, [m for m in result.messages if m.enrollment_id in ids]
+    )
+    changed = {id(e.contact): e.contact for e in enrollments if e.contact.changed}
+    _write_contacts(list(changed.values()), now)
 
 
 def _held(claim: Claim) -> set[int]:
@@ -478,8 +504,9 @@ def _held(claim: Claim) -> set[int]:
         return {pk for (pk,) in cursor.fetchall()}
 
 
-def _enrollment_row(e: EnrollmentState) -> tuple[Any, ...]:
-    """Values for ENROLLMENT_FIELDS, then the key: writing the row back gives up its lease."""
+def _enrollment_row(e: EnrollmentState, token: str) -> tuple[Any, ...]:
+    """Values for ENROLLMENT_FIELDS, the key, then the lease token the row must still hold
+    (`_FENCE`): writing the row back gives up its lease."""
     return (
         e.node_id,
         e.status,
@@ -491,6 +518,7 @@ def _enrollment_row(e: EnrollmentState) -> tuple[Any, ...]:
         None,
         "",
         e.pk,
+        token,
     )
 
 

@@ -196,6 +196,35 @@ def test_a_stale_claim_writes_nothing(demo: Workspace) -> None:
     assert Message.objects.count() == 1
 
 
+def test_enrollments_taken_over_mid_batch_keep_the_new_workers_claim(
+    demo: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lease that runs out while its batch walks: the enrollment another worker claimed
+    meanwhile is left to that worker, untouched; the rest of the batch is written."""
+    journey = published(demo, "high_value_routing.json")
+    for name in ("a", "b", "c"):
+        enroll(journey, person(demo, name), NOW)
+    stale = claim_due(NOW, limit=10, lease=timedelta(seconds=1))
+    real_load = walker.load
+    takeovers = []
+
+    def load_then_lose_one(claim: Any) -> Any:
+        loaded = real_load(claim)
+        takeovers.append(claim_due(NOW + timedelta(seconds=2), limit=1))
+        return loaded
+
+    monkeypatch.setattr(walker, "load", load_then_lose_one)
+    advance_batch(stale, NOW)
+    (lost,) = takeovers[0].ids
+    kept = set(stale.ids) - {lost}
+    assert len(kept) == 2
+    assert set(Message.objects.values_list("enrollment_id", flat=True)) == kept
+    assert set(StepLog.objects.values_list("enrollment_id", flat=True)) == kept
+    taken_over = Enrollment.objects.get(pk=lost)
+    assert (taken_over.lease_token, taken_over.visit) == (takeovers[0].token, 0)
+    assert set(Enrollment.objects.filter(pk__in=kept).values_list("lease_token", flat=True)) == {""}
+
+
 def test_query_count_does_not_grow_with_the_batch(
     demo: Workspace, django_assert_max_num_queries: Any
 ) -> None:
