@@ -30,7 +30,8 @@ def step(enrollment_id: int, now_text: str) -> None:
     from core.timing import first_zone
     from journeys.engine.batch import ContactState
     from journeys.engine.graph import graph_for
-    from journeys.models import Enrollment, EnrollmentStatus, PassLog
+    from journeys.engine.step_log import PassRow, record_passes
+    from journeys.models import Enrollment, EnrollmentStatus
     from journeys.nodes import handle
     from journeys.nodes.base import Advance, Finish, JourneyInfo, SendMessage, Sleep, Visit
 
@@ -63,8 +64,9 @@ def step(enrollment_id: int, now_text: str) -> None:
         return
     enrollment.visit += 1
     port = transition.port if isinstance(transition, Advance) else ""
-    PassLog.objects.create(  # a pass of one visit: each task walks one step
-        enrollment=enrollment, first_visit=enrollment.visit, at=now, visits=[[node["id"], port]]
+    record_passes(  # a pass of one visit: each task walks one step
+        [PassRow(enrollment.pk, enrollment.visit, now, [[node["id"], port]])],
+        {enrollment.pk: enrollment.version_id},
     )
     if isinstance(transition, Finish):
         enrollment.status, enrollment.finished_at = transition.status, now

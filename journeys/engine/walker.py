@@ -37,7 +37,8 @@ from journeys.engine.batch import (
 from journeys.engine.claim import Claim, claim_due
 from journeys.engine.graph import Graph, cached_graph, graph_for
 from journeys.engine.segment_entry import reevaluate_contacts
-from journeys.models import Enrollment, EnrollmentStatus, JourneyVersion, PassLog
+from journeys.engine.step_log import PassRow, record_passes
+from journeys.models import Enrollment, EnrollmentStatus, JourneyVersion
 from journeys.nodes.base import (
     AWAITING,
     Advance,
@@ -67,15 +68,6 @@ ENROLLMENT_FIELDS = (
     "lease_token",
 )
 _FENCE = ("lease_token",)  # a write-back must still hold the claim's token
-
-
-class PassRow(NamedTuple):
-    """A PassLog row to insert: one per enrollment a pass walked, holding its visits."""
-
-    enrollment_id: int
-    first_visit: int
-    at: datetime
-    visits: list[list[Any]]  # [node_id, port] or [node_id, port, detail], as PassLog stores
 
 
 class MessageRow(NamedTuple):
@@ -472,12 +464,10 @@ def _write_held(
     rows = [_enrollment_row(e, token) for e in enrollments]
     if update_tuples(Enrollment, ENROLLMENT_FIELDS, rows, match=_FENCE) != len(rows):
         raise _LeaseLost
-    ids = {e.pk for e in enrollments}
+    versions = {e.pk: e.version_id for e in enrollments}
+    record_passes([p for p in result.passes if p.enrollment_id in versions], versions)
     insert_tuples(
-        PassLog, PassRow._fields, [p for p in result.passes if p.visits and p.enrollment_id in ids]
-    )
-    insert_tuples(
-        Message, MessageRow._fields, [m for m in result.messages if m.enrollment_id in ids]
+        Message, MessageRow._fields, [m for m in result.messages if m.enrollment_id in versions]
     )
     changed = {id(e.contact): e.contact for e in enrollments if e.contact.changed}
     _write_contacts(list(changed.values()), now)

@@ -2,6 +2,7 @@ from journeys.models.enrollment import (
     LIVE_STATUSES,
     Enrollment,
     EnrollmentStatus,
+    NodeVisitCount,
     PassLog,
     StepLog,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "Journey",
     "JourneyStatus",
     "JourneyVersion",
+    "NodeVisitCount",
     "PassLog",
     "SegmentState",
     "SegmentTracking",

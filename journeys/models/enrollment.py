@@ -146,6 +146,46 @@ class PassLog(models.Model):
         return f"{self.enrollment_id}#{self.first_visit}: {len(self.visits)} visits"
 
 
+class NodeVisitCount(models.Model):
+    """Visits that left a node of a version by a port, counted as the walker records them.
+
+    The stats' `passed` and `ports` read these instead of counting the step log on every
+    request: unnesting a journey's passes took 1.08 s of a 1.32 s stats request for 100,000
+    enrollments. Counts are added in the transaction that writes the passes
+    (`journeys.engine.step_log`), so the stats' single statement sees both alike.
+
+    Each write-back adds to one of SHARDS rows per (version, node, port), chosen at random, so
+    concurrent write-backs on PostgreSQL rarely wait for each other's row lock; readers sum the
+    shards. Counts are history: deleting a contact removes its passes but not its visits here.
+    """
+
+    SHARDS = 8
+
+    version = models.ForeignKey(
+        JourneyVersion,
+        on_delete=models.CASCADE,
+        db_index=False,  # the unique key starts with it
+        related_name="+",
+        verbose_name=_("version"),
+    )
+    node_id = models.CharField(max_length=200, verbose_name=_("node id"))
+    port = models.CharField(max_length=200, blank=True, verbose_name=_("port"))
+    shard = models.PositiveSmallIntegerField(verbose_name=_("shard"))
+    visits = models.PositiveBigIntegerField(default=0, verbose_name=_("visits"))
+
+    class Meta:
+        verbose_name = _("node visit count")
+        verbose_name_plural = _("node visit counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "node_id", "port", "shard"], name="node_visit_count_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}/{self.node_id}/{self.port or '-'}: {self.visits}"
+
+
 class StepLog(models.Model):
     """One node visit: what happened and which port was taken (the timeline's "why").
 

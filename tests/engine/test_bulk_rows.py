@@ -10,7 +10,8 @@ import pytest
 from django.db.models import Model
 
 from channels_plugins.models import Message
-from journeys.engine.walker import MAX_STEPS_PER_PASS, MessageRow, PassRow
+from journeys.engine.step_log import PassRow
+from journeys.engine.walker import MAX_STEPS_PER_PASS, MessageRow
 from journeys.models import PassLog
 from journeys.models.enrollment import PASS_VISITS_MAX
 

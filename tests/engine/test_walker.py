@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Count, Sum
 
 from channels_plugins.models import Message
 from core.models import Contact, Workspace
@@ -18,7 +19,7 @@ from journeys.engine import walker
 from journeys.engine.claim import claim_due
 from journeys.engine.enrollment import Skipped, enroll
 from journeys.engine.walker import advance_batch, run_due
-from journeys.models import Enrollment, EnrollmentStatus, Journey, StepLog
+from journeys.models import Enrollment, EnrollmentStatus, Journey, NodeVisitCount, StepLog
 from journeys.services import create_journey
 from tests.engine.factories import published_journey
 from tests.journeys.builders import JourneyBuilder
@@ -223,6 +224,36 @@ def test_enrollments_taken_over_mid_batch_keep_the_new_workers_claim(
     taken_over = Enrollment.objects.get(pk=lost)
     assert (taken_over.lease_token, taken_over.visit) == (takeovers[0].token, 0)
     assert set(Enrollment.objects.filter(pk__in=kept).values_list("lease_token", flat=True)) == {""}
+    assert visit_counts() == logged_visits()  # the lost enrollment's visits are not counted
+
+
+def visit_counts() -> list[tuple[int, str, str, int]]:
+    """The stats' visit counters, per (version, node, port), shards summed."""
+    rows = NodeVisitCount.objects.values_list("version_id", "node_id", "port").annotate(
+        n=Sum("visits")
+    )
+    return sorted(rows)
+
+
+def logged_visits() -> list[tuple[int, str, str, int]]:
+    """The step log's visits, per (version, node, port)."""
+    rows = StepLog.objects.values_list("enrollment__version_id", "node_id", "port").annotate(
+        n=Count("id")
+    )
+    return sorted(rows)
+
+
+def test_visit_counts_agree_with_the_step_log(demo: Workspace) -> None:
+    routing = published(demo, "high_value_routing.json")
+    drip = published(demo, "onboarding_drip.json")
+    for i in range(6):
+        contact = person(demo, f"v{i}", attributes={"monthly_spend": i * 300})
+        enroll(routing, contact, NOW)
+        enroll(drip, contact, NOW)
+    for days in (0, 1, 3, 8, 30):
+        run_due(NOW + timedelta(days=days))
+    assert visit_counts() == logged_visits()
+    assert len({version for version, *_ in visit_counts()}) == 2
 
 
 def test_query_count_does_not_grow_with_the_batch(
