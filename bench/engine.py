@@ -18,6 +18,9 @@ production:
 - `peak_rss_mb*`: each engine process's peak resident set; flat memory means 10·N ≈ N.
 - `*_per_cpu_s`: the same rates per second of this process's CPU time, steadier than wall
   time on a machine shared with other work.
+- `journey_stats_ms`: the stats endpoint's figures for the drained journey (N enrollments,
+  7·N visits, 2·N messages), best of three; `journey_stats_vs_count` sets it against a plain
+  indexed count of the journey's enrollments in the same database.
 
 `--profile` runs the engine at N once in this process under cProfile, counting SQL statements.
 """
@@ -65,6 +68,28 @@ def measure_engine(count: int) -> dict[str, Any]:
     return {"steps": steps, "seconds": seconds, "cpu_seconds": cpu, "unfinished": unfinished}
 
 
+def measure_stats() -> tuple[float, float]:
+    """Milliseconds for the journey's stats (`journey_stats`, what the stats endpoint answers)
+    and for a plain indexed count of its enrollments, each the best of three."""
+    from journeys.models import Enrollment, Journey, JourneyVersion
+    from journeys.stats import journey_stats
+
+    journey = Journey.objects.get()
+    versions = list(JourneyVersion.objects.filter(journey=journey).order_by("-number"))
+
+    def best_ms(run: Any) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+        return min(times) * 1000
+
+    stats = best_ms(lambda: journey_stats(journey, versions))
+    count = best_ms(lambda: Enrollment.objects.filter(journey=journey).count())
+    return stats, count
+
+
 def measure_raw() -> tuple[float, float]:
     """Rows per second (of wall and of CPU time) of batched `executemany` UPDATEs on the
     enrollment table."""
@@ -99,6 +124,7 @@ def engine_child(count: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as var_dir:
         setup_django(var_dir)
         engine = measure_engine(count)
+        stats_ms, count_ms = measure_stats()
         raw, raw_cpu = measure_raw()
     return {
         "n": count,
@@ -108,6 +134,8 @@ def engine_child(count: int) -> dict[str, Any]:
         "steps_per_cpu_s": round(engine["steps"] / engine["cpu_seconds"]),
         "raw_rows_per_s": round(raw),
         "raw_rows_per_cpu_s": round(raw_cpu),
+        "stats_ms": round(stats_ms, 1),
+        "count_ms": round(count_ms, 2),
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -171,6 +199,9 @@ def run(count: int, sample: int) -> dict[str, Any]:
         "naive_q_steps": naive["naive_q_steps"],
         "naive_q_steps_per_s": naive["naive_q_steps_per_s"],
         "engine_vs_naive": round(steps_per_s / naive["naive_q_steps_per_s"], 1),
+        "journey_stats_ms": at_n["stats_ms"],
+        "journey_stats_vs_count": round(at_n["stats_ms"] / at_n["count_ms"], 1),
+        "journey_stats_10n_ms": at_10n["stats_ms"],
         "peak_rss_mb": at_n["peak_rss_mb"],
         "engine_10n_steps": at_10n["steps"],
         "engine_10n_steps_per_s": at_10n["steps_per_s"],

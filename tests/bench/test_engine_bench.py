@@ -17,6 +17,8 @@ FIGURES = {
     "engine_vs_naive",
     "peak_rss_mb",
     "peak_rss_mb_10n",
+    "journey_stats_ms",
+    "journey_stats_vs_count",
 }
 
 
