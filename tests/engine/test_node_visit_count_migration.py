@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db.migrations.state import StateApps
 
-from tests.support.migrations import an_enrollment, latest, migrate_to
+from tests.support.migrations import an_enrollment, migrate_to, schema_at
 
 BEFORE = [("journeys", "0012_step_log_per_pass")]
 AFTER = [("journeys", "0013_node_visit_counts")]
@@ -17,11 +17,8 @@ AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 @pytest.fixture
 def at_0012(transactional_db: None) -> Iterator[StateApps]:
-    newest = latest()
-    try:
-        yield migrate_to(BEFORE)
-    finally:
-        migrate_to(newest)
+    with schema_at(BEFORE) as apps:
+        yield apps
 
 
 def test_visits_logged_before_are_counted(at_0012: StateApps) -> None:

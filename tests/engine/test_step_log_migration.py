@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db.migrations.state import StateApps
 
-from tests.support.migrations import an_enrollment, latest, migrate_to
+from tests.support.migrations import an_enrollment, migrate_to, schema_at
 
 BEFORE = [("journeys", "0011_steplog_no_enrollment_index")]
 AFTER = [("journeys", "0012_step_log_per_pass")]
@@ -19,11 +19,8 @@ AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 @pytest.fixture
 def at_0011(transactional_db: None) -> Iterator[StateApps]:
     """The schema as it was before 0012; the latest schema again afterwards."""
-    newest = latest()
-    try:
-        yield migrate_to(BEFORE)
-    finally:
-        migrate_to(newest)
+    with schema_at(BEFORE) as apps:
+        yield apps
 
 
 STEPS = [("start", 1, "next", {}), ("ab", 2, "B", {"variant": "B"}), ("done", 3, "", {})]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import connection
@@ -19,8 +21,15 @@ def migrate_to(targets: Targets) -> StateApps:
     return executor.loader.project_state(targets).apps
 
 
-def latest() -> Targets:
-    return list(MigrationExecutor(connection).loader.graph.leaf_nodes())
+@contextmanager
+def schema_at(targets: Targets) -> Iterator[StateApps]:
+    """The schema as it was at `targets` for the length of the block (its models given), the
+    latest schema again afterwards. Needs `transactional_db`: migrations are not rolled back."""
+    newest = list(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    try:
+        yield migrate_to(targets)
+    finally:
+        migrate_to(newest)
 
 
 def an_enrollment(apps: StateApps, at: datetime) -> tuple[int, int]:
