@@ -259,6 +259,39 @@ def test_two_versions_are_reported_separately(api: APIClient) -> None:
     assert only_first["versions"] == [oldest]
 
 
+def sms_journey(body: str) -> dict[str, Any]:
+    return (
+        JourneyBuilder()
+        .entry()
+        .node("sms1", "send", {"channel": "sms", "account": "sms-main", "params": {"body": body}})
+        .exit()
+        .chain("start", "sms1", "done")
+        .build()
+    )
+
+
+def test_messages_are_counted_for_their_version(api: APIClient) -> None:
+    """One version: messages need no per-message version lookup; two: each message counts for
+    its own enrollment's version, in the whole report and under `?version=`."""
+    journey_id = publish(api, sms_journey("One"))
+    for who in ("a", "b", "c"):
+        contact(api, who, phone=f"+86138000000{ord(who)}")
+    with time_machine.travel(NOW, tick=False):
+        api.post(f"/api/v1/journeys/{journey_id}/enroll/", {"contacts": ["a", "b"]}, format="json")
+    tick(NOW)
+    sent_once = figures({"next": 2}, entered=2, passed=2, sent=2)
+    assert stats(api, journey_id)["versions"][0]["nodes"]["sms1"] == sent_once
+
+    publish(api, sms_journey("Two"), journey_id)
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        api.post(f"/api/v1/journeys/{journey_id}/enroll/", {"contacts": ["c"]}, format="json")
+    tick(NOW + timedelta(hours=1))
+    newest, oldest = stats(api, journey_id)["versions"]
+    assert newest["nodes"]["sms1"] == figures({"next": 1}, entered=1, passed=1, sent=1)
+    assert oldest["nodes"]["sms1"] == sent_once
+    assert stats(api, journey_id, "?version=1")["versions"] == [oldest]
+
+
 def test_split_conversions_per_variant(api: APIClient) -> None:
     document = json.loads((shared_examples_dir() / "cart_abc_test.json").read_text())
     journey_id = publish(api, document)
