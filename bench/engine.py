@@ -33,13 +33,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import peak_rss_mb, setup_django
+from bench.common import peak_rss_mb, setup_django, timed
 
 RAW_BATCH = 1_000
 ROW_WRITES_PER_STEP = 3
@@ -77,13 +78,8 @@ def measure_stats() -> tuple[float, float]:
     journey = Journey.objects.get()
     versions = list(JourneyVersion.objects.filter(journey=journey).order_by("-number"))
 
-    def best_ms(run: Any) -> float:
-        times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - start)
-        return min(times) * 1000
+    def best_ms(run: Callable[[], object]) -> float:
+        return min(timed(run) for _ in range(3)) * 1000
 
     stats = best_ms(lambda: journey_stats(journey, versions))
     count = best_ms(lambda: Enrollment.objects.filter(journey=journey).count())

@@ -24,13 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import setup_django  # noqa: E402 - needs ROOT on the path first
-
-
-def timed(function: Any) -> float:
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
+from bench.common import setup_django, timed  # noqa: E402 - needs ROOT on the path first
 
 
 def bench_ingest(events: int) -> dict[str, float]:
